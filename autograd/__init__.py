@@ -1,0 +1,33 @@
+"""chainrule's engine: scalar reverse-mode automatic differentiation.
+
+``Value`` records every operation; ``Value.backward()`` runs the chain rule in
+reverse topological order. ``grad``, ``value_and_grad`` and ``hessian`` give
+derivatives of any order; ``no_grad`` and ``detect_anomaly`` change how
+operations record.
+"""
+
+from __future__ import annotations
+
+import os as _os
+
+_here = _os.path.dirname(_os.path.abspath(__file__))
+if _os.path.exists(_os.path.join(_here, "numpy", "numpy_vjps.py")) or _os.path.exists(
+    _os.path.join(_here, "tracer.py")
+):  # pragma: no cover - only when another distribution wrote into this folder
+    raise ImportError(
+        f"The 'autograd' package at {_here} mixes chainrule's engine with HIPS autograd "
+        "(both install a package named 'autograd'). Use separate virtual environments, or "
+        "run 'pip uninstall autograd chainrule' and then 'pip install chainrule'."
+    )
+
+from .modes import detect_anomaly, no_grad  # noqa: E402
+from .value import Value  # noqa: E402
+
+__version__ = "0.1.0"
+__chainrule__ = True  # lets `nn` tell this package from HIPS autograd
+
+__all__ = [
+    "Value",
+    "detect_anomaly",
+    "no_grad",
+]

@@ -1,0 +1,49 @@
+"""Error messages for bad input, shaped like Python's ``math`` module errors.
+
+Every message names the operation and the offending value, so a failure deep
+inside a model points straight at its cause.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def describe(obj: object) -> str:
+    """A short description of an object for an error message."""
+    text = repr(obj)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(obj).__name__})"
+
+
+def not_a_number(where: str, obj: object) -> TypeError:
+    """The error for a non-real operand (str, None, complex, list, ...)."""
+    return TypeError(f"{where}: expected a real number or a Value, got {describe(obj)}")
+
+
+def domain(op: str, why: str, *inputs: float) -> ValueError:
+    """The error for an input outside an operation's real domain."""
+    shown = ", ".join(repr(x) for x in inputs)
+    return ValueError(f"{op}: math domain error: {why} (got {shown})")
+
+
+def zero_division(op: str, why: str, *inputs: float) -> ZeroDivisionError:
+    """The error for a division by zero or ``0 ** negative``."""
+    shown = ", ".join(repr(x) for x in inputs)
+    return ZeroDivisionError(f"{op}: {why} (got {shown})")
+
+
+def overflow(op: str, *inputs: float) -> OverflowError:
+    """The error for a finite input whose result does not fit in a float."""
+    shown = ", ".join(repr(x) for x in inputs)
+    return OverflowError(f"{op}: result too large for a float (got {shown})")
+
+
+def check_result(op: str, result: float, *inputs: float) -> None:
+    """Raise if finite inputs gave a non-finite result; called only when ``result`` is inf/nan."""
+    if all(math.isfinite(x) for x in inputs):
+        if math.isnan(result):  # pragma: no cover - no primitive makes nan from finite input
+            raise domain(op, "result is not a number", *inputs)
+        raise overflow(op, *inputs)
+    return None

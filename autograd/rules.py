@@ -1,0 +1,259 @@
+"""The derivative table: one line per operation.
+
+Each operation has two faces that must agree:
+
+* a float face, used during forward by ``Value``: ``forward(x) -> (y, dy/dx)``
+  computes the result and its local derivative at once, so ``backward`` only
+  multiplies stored floats (the fast path);
+* a Value face, ``derivative(node) -> (dy/dparent, ...)``, the same local
+  derivatives written in Value operations, so the derivative is itself a
+  graph and can be differentiated again (``grad(grad(f))``).
+
+The binary operators ``+ - * / **`` compute their float face inline in
+``value.py`` for speed; ``tests/test_rules.py`` checks both faces of every
+entry against each other and against independent oracles.
+
+Conventions at kinks and singular points (PyTorch's choices):
+``relu'(0) = 0``, ``abs'(0) = 0``, ``leaky_relu'(0) = slope``;
+``d(x ** c)/dx`` at ``x = 0`` is ``inf`` for ``0 < c < 1``;
+``d(a ** b)/db`` is ``0`` where ``a == 0`` and ``b >= 0``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import errors
+
+if TYPE_CHECKING:
+    from .value import Value
+
+INF = math.inf
+_exp = math.exp
+_log1p = math.log1p
+
+
+# --- float faces of the unary operations: x -> (f(x), f'(x)) -------------------
+
+
+def exp_f(x: float) -> tuple[float, float]:
+    try:
+        y = _exp(x)
+    except OverflowError:
+        raise errors.overflow("exp", x) from None
+    return y, y
+
+
+def log_f(x: float) -> tuple[float, float]:
+    if not x > 0.0:
+        if x != x:
+            return x, x
+        raise errors.domain("log", "log is defined for x > 0 only", x)
+    return math.log(x), 1.0 / x
+
+
+def sqrt_f(x: float) -> tuple[float, float]:
+    if x < 0.0:
+        raise errors.domain("sqrt", "sqrt is defined for x >= 0 only", x)
+    y = math.sqrt(x)
+    return y, (0.5 / y if y != 0.0 else INF)
+
+
+def _sech2_parts(x: float) -> tuple[float, float]:
+    """Return (e, 4e/(1+e)^2) with e = exp(-2|x|): tanh and its derivative without cancellation."""
+    e = _exp(-2.0 * abs(x))
+    s = 1.0 + e
+    return e, 4.0 * e / (s * s)
+
+
+def tanh_f(x: float) -> tuple[float, float]:
+    return math.tanh(x), _sech2_parts(x)[1]
+
+
+def sigmoid_f(x: float) -> tuple[float, float]:
+    e = _exp(-abs(x))
+    s = 1.0 + e
+    y = 1.0 / s if x >= 0.0 else e / s
+    return y, e / (s * s)
+
+
+def softplus_f(x: float) -> tuple[float, float]:
+    e = _exp(-abs(x))
+    y = (x if x > 0.0 else 0.0) + _log1p(e)
+    s = 1.0 + e
+    return y, (1.0 / s if x >= 0.0 else e / s)
+
+
+def relu_f(x: float) -> tuple[float, float]:
+    return (x, 1.0) if x > 0.0 else (0.0, 0.0)
+
+
+def abs_f(x: float) -> tuple[float, float]:
+    return abs(x), (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0)
+
+
+def sin_f(x: float) -> tuple[float, float]:
+    if x - x != 0.0 and x == x:
+        raise errors.domain("sin", "sin of an infinite number", x)
+    return math.sin(x), math.cos(x)
+
+
+def cos_f(x: float) -> tuple[float, float]:
+    if x - x != 0.0 and x == x:
+        raise errors.domain("cos", "cos of an infinite number", x)
+    return math.cos(x), -math.sin(x)
+
+
+def neg_f(x: float) -> tuple[float, float]:
+    return -x, -1.0
+
+
+def leaky_relu_f(x: float, slope: float) -> tuple[float, float]:
+    return (x, 1.0) if x > 0.0 else (slope * x, slope)
+
+
+def pow_f(a: float, b: float, op: str = "pow") -> float:
+    """``a ** b`` with math-module errors instead of complex results."""
+    if a < 0.0 and b != b // 1 and b - b == 0.0:
+        raise errors.domain(op, "a negative base needs an integer exponent", a, b)
+    try:
+        y = a**b
+    except ZeroDivisionError:
+        raise errors.zero_division(op, "0 cannot be raised to a negative power", a, b) from None
+    except OverflowError:
+        raise errors.overflow(op, a, b) from None
+    if y - y and a - a == 0.0 and b - b == 0.0:
+        raise errors.overflow(op, a, b)
+    return float(y)
+
+
+def pow_local(a: float, b: float, y: float) -> tuple[float, float]:
+    """Local derivatives of ``y = a ** b`` with respect to ``a`` and to ``b``."""
+    if a == 0.0:
+        if b == 0.0:
+            da = 0.0
+        elif b == 1.0:
+            da = 1.0
+        elif b > 1.0:
+            da = 0.0
+        else:
+            da = INF if b > 0.0 else -INF
+        return da, 0.0
+    try:
+        da = b * a ** (b - 1.0)
+    except OverflowError:
+        da = b * y / a  # the true derivative is beyond float range: this gives inf, signed
+    if a > 0.0:
+        db = y * math.log(a)
+    else:
+        db = 0.0  # only reached when b is constant: the exponent's derivative is unused
+    return da, db
+
+
+# --- Value faces: the same local derivatives as graphs ------------------------
+
+
+def _const(x: float) -> Value:
+    from .value import Value
+
+    return Value(x)
+
+
+def _pow_dbase(a: Any, b: Any) -> Any:
+    """d(a**b)/da as a Value expression (a or b may be plain floats)."""
+    from .value import Value
+
+    ad = a.data if isinstance(a, Value) else a
+    bd = b.data if isinstance(b, Value) else b
+    if ad == 0.0 and not bd > 1.0:
+        return _const(pow_local(ad, bd, 0.0)[0])
+    return b * a ** (b - 1.0)
+
+
+def _pow_dexp(a: Any, y: Value) -> Any:
+    """d(a**b)/db as a Value expression, where ``y = a ** b``."""
+    from .value import Value
+
+    ad = a.data if isinstance(a, Value) else a
+    if ad == 0.0:
+        return _const(0.0)
+    return y * a.log() if isinstance(a, Value) else y * math.log(a)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One operation: its display symbol and its derivative in Value operations.
+
+    ``derivative(node)`` returns d(node)/d(parent) for each parent, in order.
+    """
+
+    name: str
+    symbol: str
+    derivative: Callable[[Value], tuple[Any, ...]]
+
+
+def _ps(n: Value) -> tuple[Any, ...]:
+    from .backward import parents
+
+    return parents(n)
+
+
+def _p(n: Value) -> Value:
+    return _ps(n)[0]  # type: ignore[no-any-return]
+
+
+def _c(n: Value) -> Any:
+    return n._db
+
+
+RULES: dict[str, Rule] = {
+    r.name: r
+    for r in [
+        # name         symbol    derivative of the node w.r.t. each parent, in Value operations
+        Rule("add", "+", lambda n: (1.0, 1.0)),
+        Rule("sub", "-", lambda n: (1.0, -1.0)),
+        Rule("mul", "*", lambda n: (_ps(n)[1], _ps(n)[0])),
+        Rule("div", "/", lambda n: (1.0 / _ps(n)[1], -n / _ps(n)[1])),
+        Rule("pow", "**", lambda n: (_pow_dbase(*_ps(n)), _pow_dexp(_ps(n)[0], n))),
+        Rule("addc", "+", lambda n: (1.0,)),
+        Rule("subc", "-", lambda n: (1.0,)),
+        Rule("rsubc", "-", lambda n: (-1.0,)),
+        Rule("mulc", "*", lambda n: (_c(n),)),
+        Rule("divc", "/", lambda n: (1.0 / _c(n),)),
+        Rule("rdivc", "/", lambda n: (-n / _p(n),)),
+        Rule("powc", "**", lambda n: (_pow_dbase(_p(n), _c(n)),)),
+        Rule("rpowc", "**", lambda n: (_pow_dexp(_c(n), n),)),
+        Rule("neg", "-", lambda n: (-1.0,)),
+        Rule("exp", "exp", lambda n: (n,)),
+        Rule("log", "log", lambda n: (1.0 / _p(n),)),
+        Rule("sqrt", "sqrt", lambda n: (0.5 / n if n.data != 0.0 else _const(INF),)),
+        Rule("tanh", "tanh", lambda n: (4.0 * (2.0 * _p(n)).sigmoid() * (-2.0 * _p(n)).sigmoid(),)),  # type: ignore[attr-defined, operator]
+        Rule("sigmoid", "sigmoid", lambda n: (_p(n).sigmoid() * (-_p(n)).sigmoid(),)),
+        Rule("softplus", "softplus", lambda n: (_p(n).sigmoid(),)),
+        Rule("relu", "relu", lambda n: (_const(relu_f(_p(n).data)[1]),)),
+        Rule("abs", "abs", lambda n: (_const(abs_f(_p(n).data)[1]),)),
+        Rule("leaky_relu", "leaky_relu", lambda n: (_const(n._da),)),
+        Rule("sin", "sin", lambda n: (_p(n).cos(),)),
+        Rule("cos", "cos", lambda n: (-_p(n).sin(),)),
+        Rule("affine", "Σ", lambda n: n._db),
+    ]
+}
+"""Every operation by name. ``Value._op`` holds the key."""
+
+UNARY: dict[str, Callable[[float], tuple[float, float]]] = {
+    "exp": exp_f,
+    "log": log_f,
+    "sqrt": sqrt_f,
+    "tanh": tanh_f,
+    "sigmoid": sigmoid_f,
+    "softplus": softplus_f,
+    "relu": relu_f,
+    "abs": abs_f,
+    "sin": sin_f,
+    "cos": cos_f,
+    "neg": neg_f,
+}
+"""The float faces of the one-input operations, keyed like ``RULES``."""

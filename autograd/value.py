@@ -1,0 +1,458 @@
+"""``Value``: a scalar that remembers how it was computed.
+
+Each operation computes its result *and* its local derivatives as floats
+(the float faces in ``rules.py``) and stores them on the new node, so
+``backward`` only multiplies and adds. A node holds its parents in fixed
+slots and no closures, so a dropped graph is freed at once by reference
+counting, without waiting for the garbage collector.
+
+Node layout (all internal):
+
+* leaf:      ``_a is None``
+* one input: ``_a`` parent, ``_b is None``, ``_da`` local derivative,
+  ``_db`` the folded constant (``x * 3`` stores ``3.0``; no node for ``3``)
+* two inputs: ``_a``, ``_b`` parents, ``_da``, ``_db`` local derivatives
+* n inputs (``affine``): ``_a`` tuple of parents, ``_b is NARY``, ``_da``
+  tuple of local derivatives, ``_db`` the same as Values or numbers
+"""
+
+from __future__ import annotations
+
+import itertools
+import numbers
+from collections.abc import Sequence
+from typing import Any, Union
+
+from . import errors, rules
+
+__all__ = ["Value", "affine"]
+
+_new = object.__new__
+_tick = itertools.count(1).__next__  # creation order: a topological order for free
+_special = False  # set by modes.py while no_grad or detect_anomaly is active
+_post: Any = None  # modes.py installs the hook that handles those modes
+
+NARY: Any = ("nary",)
+"""Marker in ``_b`` for nodes with a tuple of parents."""
+
+Operand = Union["Value", float]  # int and bool are accepted where float is
+
+
+def _as_float(obj: Any, where: str) -> float:
+    """Convert a real number to float or raise TypeError naming what was given."""
+    cls = obj.__class__
+    if cls is float:
+        return obj  # type: ignore[no-any-return]
+    if cls is int or cls is bool:
+        try:
+            return float(obj)
+        except OverflowError:
+            raise OverflowError(f"{where}: integer {obj} is too large for a float") from None
+    if isinstance(obj, Value) or not isinstance(obj, numbers.Real):
+        raise errors.not_a_number(where, obj)
+    return float(obj)
+
+
+def _fin(op: str, r: float, *inputs: float) -> None:
+    errors.check_result(op, r, *inputs)
+
+
+class Value:
+    """A scalar node in a computation graph.
+
+    ``data`` is the value, ``grad`` is d(root)/d(this) after ``root.backward()``.
+    ``label`` names the node in pictures and error messages.
+    """
+
+    __slots__ = ("__dict__", "__weakref__", "_a", "_b", "_da", "_db", "_n", "_op", "data", "grad")
+
+    data: float
+    grad: float
+    label: str = ""  # class default: only labelled nodes pay for an instance dict
+    _op: str
+    _a: Any
+    _b: Any
+    _da: Any
+    _db: Any
+    _n: int
+
+    def __init__(self, data: Any, label: str = "") -> None:
+        self.data = _as_float(data, "Value")
+        self.grad = 0.0
+        self._n = 0
+        self._op = ""
+        self._a = None
+        self._b = None
+        self._da = None
+        self._db = None
+        if label:
+            if not isinstance(label, str):
+                raise TypeError(f"Value: label must be a str, got {errors.describe(label)}")
+            self.label = label
+        if _special:
+            _post(self, True)
+
+    def __repr__(self) -> str:
+        lab = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{lab})"
+
+    __hash__ = object.__hash__
+
+    # --- arithmetic: forward value and local derivatives in one place --------
+
+    def __add__(self, o: Operand) -> Value:
+        out = _new(Value)
+        x = self.data
+        cls = o.__class__
+        if cls is Value:
+            r = x + o.data  # type: ignore[union-attr]
+            if r - r:
+                _fin("add", r, x, o.data)  # type: ignore[union-attr]
+            out._b = o
+            out._db = 1.0
+            out._op = "add"
+        else:
+            c = o if cls is float else _const(o, "+")
+            if c.__class__ is not float:
+                return c + self
+            r = x + c
+            if r - r:
+                _fin("add", r, x, c)
+            out._b = None
+            out._db = c
+            out._op = "addc"
+        out.data = r
+        out.grad = 0.0
+        out._n = _tick()
+        out._a = self
+        out._da = 1.0
+        if _special:
+            _post(out)
+        return out
+
+    __radd__ = __add__
+
+    def __sub__(self, o: Operand) -> Value:
+        out = _new(Value)
+        x = self.data
+        cls = o.__class__
+        if cls is Value:
+            r = x - o.data  # type: ignore[union-attr]
+            if r - r:
+                _fin("sub", r, x, o.data)  # type: ignore[union-attr]
+            out._b = o
+            out._db = -1.0
+            out._op = "sub"
+        else:
+            c = o if cls is float else _const(o, "-")
+            if c.__class__ is not float:
+                return c.__rsub__(self)  # type: ignore[operator, return-value]
+            r = x - c
+            if r - r:
+                _fin("sub", r, x, c)
+            out._b = None
+            out._db = c
+            out._op = "subc"
+        out.data = r
+        out.grad = 0.0
+        out._n = _tick()
+        out._a = self
+        out._da = 1.0
+        if _special:
+            _post(out)
+        return out
+
+    def __rsub__(self, o: Operand) -> Value:
+        c = _const(o, "-")
+        if c.__class__ is not float:
+            return c - self  # type: ignore[no-any-return]
+        out = _new(Value)
+        x = self.data
+        r = c - x
+        if r - r:
+            _fin("sub", r, c, x)
+        out.data = r
+        out.grad = 0.0
+        out._n = _tick()
+        out._a = self
+        out._b = None
+        out._da = -1.0
+        out._db = c
+        out._op = "rsubc"
+        if _special:
+            _post(out)
+        return out
+
+    def __mul__(self, o: Operand) -> Value:
+        out = _new(Value)
+        x = self.data
+        cls = o.__class__
+        if cls is Value:
+            y = o.data  # type: ignore[union-attr]
+            r = x * y
+            if r - r:
+                _fin("mul", r, x, y)
+            out._b = o
+            out._da = y
+            out._db = x
+            out._op = "mul"
+        else:
+            c = o if cls is float else _const(o, "*")
+            if c.__class__ is not float:
+                return c * self
+            r = x * c
+            if r - r:
+                _fin("mul", r, x, c)
+            out._b = None
+            out._da = c
+            out._db = c
+            out._op = "mulc"
+        out.data = r
+        out.grad = 0.0
+        out._n = _tick()
+        out._a = self
+        if _special:
+            _post(out)
+        return out
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o: Operand) -> Value:
+        out = _new(Value)
+        x = self.data
+        cls = o.__class__
+        if cls is Value:
+            y = o.data  # type: ignore[union-attr]
+            if y == 0.0:
+                raise errors.zero_division("div", "division by zero", x, y)
+            r = x / y
+            if r - r:
+                _fin("div", r, x, y)
+            out._b = o
+            out._da = 1.0 / y
+            out._db = -r / y
+            out._op = "div"
+        else:
+            c = o if cls is float else _const(o, "/")
+            if c.__class__ is not float:
+                return c.__rtruediv__(self)  # type: ignore[operator, return-value]
+            if c == 0.0:
+                raise errors.zero_division("div", "division by zero", x, c)
+            r = x / c
+            if r - r:
+                _fin("div", r, x, c)
+            out._b = None
+            out._da = 1.0 / c
+            out._db = c
+            out._op = "divc"
+        out.data = r
+        out.grad = 0.0
+        out._n = _tick()
+        out._a = self
+        if _special:
+            _post(out)
+        return out
+
+    def __rtruediv__(self, o: Operand) -> Value:
+        c = _const(o, "/")
+        if c.__class__ is not float:
+            return c / self  # type: ignore[no-any-return]
+        x = self.data
+        if x == 0.0:
+            raise errors.zero_division("div", "division by zero", c, x)
+        r = c / x
+        if r - r:
+            _fin("div", r, c, x)
+        return _unary(self, "rdivc", r, -r / x, c)
+
+    def __pow__(self, o: Operand) -> Value:
+        x = self.data
+        if o.__class__ is Value:
+            y = o.data
+            r = rules.pow_f(x, y)
+            if x < 0.0 and _records():
+                raise errors.domain(
+                    "pow",
+                    "a negative base has no real derivative with respect to a Value exponent",
+                    x,
+                    y,
+                )
+            da, db = rules.pow_local(x, y, r)
+            out = _new(Value)
+            out.data = r
+            out.grad = 0.0
+            out._n = _tick()
+            out._a = self
+            out._b = o
+            out._da = da
+            out._db = db
+            out._op = "pow"
+            if _special:
+                _post(out)
+            return out
+        c = _const(o, "**")
+        if c.__class__ is not float:
+            return c.__rpow__(self)  # type: ignore[no-any-return]
+        r = rules.pow_f(x, c)
+        return _unary(self, "powc", r, rules.pow_local(x, c, r)[0], c)
+
+    def __rpow__(self, o: Operand) -> Value:
+        c = _const(o, "**")
+        if c.__class__ is not float:
+            return c**self  # type: ignore[no-any-return]
+        x = self.data
+        r = rules.pow_f(c, x)
+        if c < 0.0 and _records():
+            raise errors.domain(
+                "pow",
+                "a negative base has no real derivative with respect to a Value exponent",
+                c,
+                x,
+            )
+        return _unary(self, "rpowc", r, rules.pow_local(c, x, r)[1], c)
+
+    def __neg__(self) -> Value:
+        return _unary(self, "neg", -self.data, -1.0, None)
+
+    def __pos__(self) -> Value:
+        return self
+
+    # --- functions: float faces live in rules.py -----------------------------
+
+    def exp(self) -> Value:
+        """e ** self."""
+        y, d = rules.exp_f(self.data)
+        return _unary(self, "exp", y, d, None)
+
+    def log(self) -> Value:
+        """Natural logarithm; ValueError for self <= 0."""
+        y, d = rules.log_f(self.data)
+        return _unary(self, "log", y, d, None)
+
+    def sqrt(self) -> Value:
+        """Square root; ValueError for self < 0, gradient inf at 0."""
+        y, d = rules.sqrt_f(self.data)
+        return _unary(self, "sqrt", y, d, None)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent."""
+        y, d = rules.tanh_f(self.data)
+        return _unary(self, "tanh", y, d, None)
+
+    def sigmoid(self) -> Value:
+        """Logistic function 1 / (1 + e ** -self), stable for any input."""
+        y, d = rules.sigmoid_f(self.data)
+        return _unary(self, "sigmoid", y, d, None)
+
+    def relu(self) -> Value:
+        """max(self, 0); derivative 0 at 0."""
+        x = self.data
+        if x > 0.0:
+            return _unary(self, "relu", x, 1.0, None)
+        return _unary(self, "relu", 0.0, 0.0, None)
+
+    def abs(self) -> Value:
+        """|self|; derivative 0 at 0."""
+        y, d = rules.abs_f(self.data)
+        return _unary(self, "abs", y, d, None)
+
+    def sin(self) -> Value:
+        """Sine (radians)."""
+        y, d = rules.sin_f(self.data)
+        return _unary(self, "sin", y, d, None)
+
+    def cos(self) -> Value:
+        """Cosine (radians)."""
+        y, d = rules.cos_f(self.data)
+        return _unary(self, "cos", y, d, None)
+
+    def softplus(self) -> Value:
+        """log(1 + e ** self), stable for any input."""
+        y, d = rules.softplus_f(self.data)
+        return _unary(self, "softplus", y, d, None)
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """self if self > 0 else slope * self; derivative ``slope`` at 0."""
+        s = _as_float(slope, "leaky_relu slope")
+        y, d = rules.leaky_relu_f(self.data, s)
+        return _unary(self, "leaky_relu", y, d, s)
+
+    def backward(self) -> None:
+        """Run the chain rule from this node; see ``autograd.backward``."""
+        from .backward import backward
+
+        backward(self)
+
+
+def _const(other: object, op: str) -> Any:
+    """A plain number as float; a Value subclass is returned unchanged."""
+    if isinstance(other, Value):
+        return other
+    return _as_float(other, f"operator {op}")
+
+
+def _records() -> bool:
+    """True when new nodes record their parents (not inside ``no_grad``)."""
+    from .modes import is_grad_enabled
+
+    return is_grad_enabled()
+
+
+def _unary(parent: Value, op: str, y: float, d: float, c: Any) -> Value:
+    out = _new(Value)
+    out.data = y
+    out.grad = 0.0
+    out._n = _tick()
+    out._a = parent
+    out._b = None
+    out._da = d
+    out._db = c
+    out._op = op
+    if _special:
+        _post(out)
+    return out
+
+
+def affine(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Value) -> Value:
+    """One node computing ``bias + Σ weights[i] * inputs[i]``.
+
+    Used by ``nn.Neuron``: one node instead of ``2n`` keeps training graphs
+    small. ``inputs`` may mix Values and plain numbers.
+    """
+    n = len(weights)
+    if len(inputs) != n:
+        raise ValueError(f"affine: {n} weights but {len(inputs)} inputs")
+    total = bias.data
+    parents: list[Value] = [bias]
+    locals_: list[float] = [1.0]
+    partners: list[Any] = [1.0]
+    for w, x in zip(weights, inputs):
+        wd = w.data
+        if x.__class__ is Value:
+            xd = x.data
+            parents.append(w)
+            locals_.append(xd)
+            partners.append(x)
+            parents.append(x)
+            locals_.append(wd)
+            partners.append(w)
+        else:
+            xd = _as_float(x, "affine input")
+            parents.append(w)
+            locals_.append(xd)
+            partners.append(xd)
+        total += wd * xd
+    if total - total:
+        _fin("affine", total, bias.data, *[p.data for p in parents])
+    out = _new(Value)
+    out.data = total
+    out.grad = 0.0
+    out._n = _tick()
+    out._a = tuple(parents)
+    out._b = NARY
+    out._da = tuple(locals_)
+    out._db = tuple(partners)
+    out._op = "affine"
+    if _special:
+        _post(out)
+    return out
