@@ -20,6 +20,7 @@ if _os.path.exists(_os.path.join(_here, "numpy", "numpy_vjps.py")) or _os.path.e
         "run 'pip uninstall autograd chainrule' and then 'pip install chainrule'."
     )
 
+from .functional import grad, hessian, value_and_grad  # noqa: E402
 from .modes import detect_anomaly, no_grad  # noqa: E402
 from .value import Value  # noqa: E402
 
@@ -29,5 +30,8 @@ __chainrule__ = True  # lets `nn` tell this package from HIPS autograd
 __all__ = [
     "Value",
     "detect_anomaly",
+    "grad",
+    "hessian",
     "no_grad",
+    "value_and_grad",
 ]

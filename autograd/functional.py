@@ -1,0 +1,213 @@
+"""Derivatives of any order: ``grad``, ``value_and_grad``, ``hessian``.
+
+The differentiable twin of ``backward.py``: instead of multiplying stored
+floats, it rebuilds each local derivative from the rule table in Value
+operations (``rules.RULES[op].derivative``), so a gradient is itself a graph
+and can be differentiated again.
+
+Each call wraps its arguments in fresh nodes and differentiates only with
+respect to those, so nested calls never mix up their variables (the
+"perturbation confusion" of naive nesting). ``.grad`` of user Values is never
+read or written.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from operator import attrgetter
+from typing import Any
+
+from . import errors
+from . import value as _v
+from .backward import parents
+from .modes import enable_grad
+from .rules import RULES
+from .value import Value
+
+_depth = 0  # > 0 while some grad call is tracing: results stay Values
+_stamp = attrgetter("_n")
+
+Argnums = int | tuple[int, ...]
+
+
+def _scale(g: Any, d: Any) -> Any:
+    """``g * d`` where an exact zero wins over an infinite factor (no 0 * inf = nan)."""
+    gd = g.data if isinstance(g, Value) else g
+    dd = d.data if isinstance(d, Value) else d
+    if (gd == 0.0 and dd - dd != 0.0) or (dd == 0.0 and gd - gd != 0.0):
+        return 0.0
+    if gd.__class__ is float and gd == 1.0 and not isinstance(g, Value):
+        return d
+    return g * d
+
+
+def vjp(root: Value, targets: Sequence[Value]) -> list[Any]:
+    """d(root)/d(target) for each target, as Values (or 0.0 where independent).
+
+    Only nodes made after the earliest target can depend on the targets, so
+    the walk stops at older nodes; creation order is a topological order.
+    """
+    first = min(t._n for t in targets)
+    tset = set(targets)
+    nodes = [root]
+    seen = {root}
+    for node in nodes:
+        if node in tset:
+            continue
+        for p in parents(node):
+            if p._n >= first and p not in seen:
+                seen.add(p)
+                nodes.append(p)
+    nodes.sort(key=_stamp)
+    depends: set[Value] = set(tset)
+    for node in nodes:
+        if node not in depends and any(p in depends for p in parents(node)):
+            depends.add(node)
+    grads: dict[Value, Any] = {}
+    if root in depends:
+        grads[root] = 1.0
+    with enable_grad():
+        for node in reversed(nodes):
+            if node in tset or node not in grads:
+                continue
+            g = grads.pop(node)
+            ps = parents(node)
+            ds = RULES[node._op].derivative(node)
+            for p, d in zip(ps, ds):
+                if p in depends:
+                    c = _scale(g, d)
+                    old = grads.get(p)
+                    grads[p] = c if old is None else old + c
+    return [grads.get(t, 0.0) for t in targets]
+
+
+def _normalize_argnums(argnums: Argnums, nargs: int) -> tuple[tuple[int, ...], bool]:
+    single = isinstance(argnums, int) and not isinstance(argnums, bool)
+    raw: Any = (argnums,) if single else argnums
+    if not isinstance(raw, tuple) or not raw:
+        raise TypeError(f"grad: argnums must be an int or a tuple of ints, got {argnums!r}")
+    nums: list[int] = []
+    for i in raw:
+        if not isinstance(i, int) or isinstance(i, bool):
+            raise TypeError(f"grad: argnums must be an int or a tuple of ints, got {argnums!r}")
+        if not -nargs <= i < nargs:
+            raise ValueError(
+                f"grad: argnums {argnums!r} is out of range for a call with {nargs} "
+                f"positional argument{'s' if nargs != 1 else ''}"
+            )
+        nums.append(i % nargs)
+    return tuple(nums), single
+
+
+def _wrap(arg: Any, i: int) -> Value:
+    """A fresh node standing for argument ``i``: a stamped leaf, or ``arg + 0`` for a Value."""
+    if isinstance(arg, Value):
+        with enable_grad():
+            return arg + 0.0
+    leaf = Value(_v._as_float(arg, f"grad: argument {i}"))
+    leaf._n = _v._tick()
+    return leaf
+
+
+def _call(
+    f: Callable[..., Any], args: tuple[Any, ...], nums: tuple[int, ...]
+) -> tuple[Any, list[Value], list[Any]]:
+    """Run ``f`` on wrapped arguments; return (output, wrapped targets, gradients)."""
+    global _depth
+    call = list(args)
+    targets = []
+    for i in nums:
+        t = _wrap(args[i], i)
+        call[i] = t
+        targets.append(t)
+    _depth += 1
+    try:
+        with enable_grad():
+            out = f(*call)
+            if isinstance(out, Value):
+                grads = vjp(out, targets)
+            elif isinstance(out, (int, float)) and not isinstance(out, bool):
+                grads = [0.0] * len(targets)
+            else:
+                raise TypeError(
+                    f"grad: the function must return a scalar Value or a number, "
+                    f"got {errors.describe(out)}"
+                )
+    finally:
+        _depth -= 1
+    return out, targets, grads
+
+
+def _as_floats(args: tuple[Any, ...]) -> bool:
+    """Return floats when called with plain numbers outside any other grad call."""
+    return _depth == 0 and not any(isinstance(a, Value) for a in args)
+
+
+def _finish(x: Any, floats: bool) -> Any:
+    if floats:
+        return x.data if isinstance(x, Value) else float(x)
+    return x if isinstance(x, Value) else Value(x)
+
+
+def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., tuple[Any, Any]]:
+    """A function returning ``(f(*args), df/d args[argnums])``.
+
+    With plain numbers it returns floats; with Values (or inside another
+    ``grad``) it returns Values, so the result can be differentiated again.
+    """
+
+    @functools.wraps(f)
+    def value_and_gradf(*args: Any) -> tuple[Any, Any]:
+        nums, single = _normalize_argnums(argnums, len(args))
+        floats = _as_floats(args)
+        out, _, grads = _call(f, args, nums)
+        gs = [_finish(g, floats) for g in grads]
+        return _finish(out, floats), (gs[0] if single else tuple(gs))
+
+    return value_and_gradf
+
+
+def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+    """The derivative of ``f`` with respect to ``args[argnums]``; nests to any order.
+
+    ``grad(grad(f))`` is the second derivative. A tuple ``argnums`` gives a
+    tuple of partial derivatives.
+    """
+    vg = value_and_grad(f, argnums)
+
+    @functools.wraps(f)
+    def gradf(*args: Any) -> Any:
+        return vg(*args)[1]
+
+    return gradf
+
+
+def hessian(f: Callable[..., Any]) -> Callable[..., list[list[float]]]:
+    """The matrix of second derivatives of ``f`` at its (scalar) arguments, as floats."""
+
+    @functools.wraps(f)
+    def hessianf(*args: Any) -> list[list[float]]:
+        global _depth
+        n = len(args)
+        if n == 0:
+            raise ValueError("hessian: the function needs at least one argument")
+        nums = tuple(range(n))
+        _, targets, grads = _call(f, args, nums)
+        rows = []
+        _depth += 1
+        try:
+            for g in grads:
+                if isinstance(g, Value):
+                    row = vjp(g, targets)
+                else:
+                    row = [0.0] * n
+                rows.append([r.data if isinstance(r, Value) else float(r) for r in row])
+        finally:
+            _depth -= 1
+        return rows
+
+    return hessianf
+
+
+__all__ = ["grad", "hessian", "value_and_grad", "vjp"]
