@@ -67,11 +67,9 @@ def _post(node: Any, leaf: bool = False) -> None:
         if _anomaly_depth:
             node.__dict__[WHERE] = user_frame()
         return
-    if not _grad_enabled:
-        node._a = node._b = node._da = node._db = None
-        node._op = ""
-        return
     if _anomaly_depth:
+        # Checked before no_grad drops the parents: a constant result that is
+        # not finite is still an anomaly, and the message needs the inputs.
         node.__dict__[WHERE] = user_frame()
         r = node.data
         if not math.isfinite(r):
@@ -84,6 +82,9 @@ def _post(node: Any, leaf: bool = False) -> None:
                 f"detect_anomaly: operation {node._op!r} produced {r!r} from inputs "
                 f"[{ins}]{consts}, at {where_text(node)}"
             )
+    if not _grad_enabled:
+        node._a = node._b = node._da = node._db = None
+        node._op = ""
 
 
 _value._post = _post
