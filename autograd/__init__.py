@@ -9,6 +9,7 @@ operations record.
 from __future__ import annotations
 
 import os as _os
+from typing import TYPE_CHECKING, Any
 
 _here = _os.path.dirname(_os.path.abspath(__file__))
 if _os.path.exists(_os.path.join(_here, "numpy", "numpy_vjps.py")) or _os.path.exists(
@@ -24,6 +25,9 @@ from .functional import grad, hessian, value_and_grad  # noqa: E402
 from .modes import detect_anomaly, no_grad  # noqa: E402
 from .value import Value  # noqa: E402
 
+if TYPE_CHECKING:
+    from .viz import render, to_dot, to_html, to_svg
+
 __version__ = "0.1.0"
 __chainrule__ = True  # lets `nn` tell this package from HIPS autograd
 
@@ -33,5 +37,21 @@ __all__ = [
     "grad",
     "hessian",
     "no_grad",
+    "render",
+    "to_dot",
+    "to_html",
+    "to_svg",
     "value_and_grad",
 ]
+
+
+_VIZ = ("render", "to_dot", "to_html", "to_svg")
+
+
+def __getattr__(name: str) -> Any:
+    """Load the graph-drawing functions on first use, so ``import autograd`` stays light."""
+    if name in _VIZ:
+        from . import viz
+
+        return getattr(viz, name)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
