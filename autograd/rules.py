@@ -124,8 +124,10 @@ def pow_f(a: float, b: float, op: str = "pow") -> float:
     except ZeroDivisionError:
         raise errors.zero_division(op, "0 cannot be raised to a negative power", a, b) from None
     except OverflowError:
+        if errors.LENIENT[0]:
+            return -INF if a < 0.0 and b % 2.0 == 1.0 else INF
         raise errors.overflow(op, a, b) from None
-    if y - y and a - a == 0.0 and b - b == 0.0:
+    if y - y and a - a == 0.0 and b - b == 0.0 and not errors.LENIENT[0]:
         raise errors.overflow(op, a, b)
     return float(y)
 

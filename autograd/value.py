@@ -104,7 +104,7 @@ class Value:
         out = _new(Value)
         x = self.data
         cls = o.__class__
-        if cls is Value:
+        if cls is Value or (cls is not float and isinstance(o, Value)):
             r = x + o.data  # type: ignore[union-attr]
             if r - r:
                 _fin("add", r, x, o.data)  # type: ignore[union-attr]
@@ -136,7 +136,7 @@ class Value:
         out = _new(Value)
         x = self.data
         cls = o.__class__
-        if cls is Value:
+        if cls is Value or (cls is not float and isinstance(o, Value)):
             r = x - o.data  # type: ignore[union-attr]
             if r - r:
                 _fin("sub", r, x, o.data)  # type: ignore[union-attr]
@@ -187,7 +187,7 @@ class Value:
         out = _new(Value)
         x = self.data
         cls = o.__class__
-        if cls is Value:
+        if cls is Value or (cls is not float and isinstance(o, Value)):
             y = o.data  # type: ignore[union-attr]
             r = x * y
             if r - r:
@@ -221,7 +221,7 @@ class Value:
         out = _new(Value)
         x = self.data
         cls = o.__class__
-        if cls is Value:
+        if cls is Value or (cls is not float and isinstance(o, Value)):
             y = o.data  # type: ignore[union-attr]
             if y == 0.0:
                 raise errors.zero_division("div", "division by zero", x, y)
@@ -267,7 +267,7 @@ class Value:
 
     def __pow__(self, o: Operand) -> Value:
         x = self.data
-        if o.__class__ is Value:
+        if isinstance(o, Value):
             y = o.data
             r = rules.pow_f(x, y)
             if x < 0.0 and _records():

@@ -1,0 +1,165 @@
+"""backward: chain rule order, accumulation semantics, depth, inf and zero gradients, no_grad."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd import Value, no_grad
+
+pytestmark = pytest.mark.core
+
+
+def test_micrograd_example_by_hand() -> None:
+    a, b = Value(-4.0), Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c = c + c + 1
+    c = c + 1 + c + (-a)
+    d = d + d * 2 + (b + a).relu()
+    d = d + 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g = g + 10.0 / f
+    g.backward()
+    assert g.data == pytest.approx(24.70408163265306, rel=1e-15)
+    assert a.grad == pytest.approx(138.83381924198252, rel=1e-14)
+    assert b.grad == pytest.approx(645.5772594752186, rel=1e-14)
+
+
+def test_shared_subexpressions_sum_their_paths() -> None:
+    a = Value(3.0)
+    b = a + a
+    c = b + b
+    c.backward()
+    assert a.grad == 4.0 and b.grad == 2.0
+    x = Value(2.0)
+    y = x * x * x  # reuse across levels
+    y.backward()
+    assert x.grad == 12.0
+
+
+def test_leaves_accumulate_and_interior_nodes_hold_the_latest_pass() -> None:
+    x, w = Value(0.7), Value(-1.3)
+    h = (x * w).tanh()
+    out = h * h + x
+    out.backward()
+    first = (x.grad, w.grad, h.grad)
+    out.backward()
+    assert x.grad == 2 * first[0] and w.grad == 2 * first[1]  # exactly doubled
+    assert h.grad == first[2]  # interior: d(out)/dh of this pass
+    assert out.grad == 1.0
+
+
+def test_root_that_is_a_leaf_accumulates() -> None:
+    x = Value(5.0)
+    x.backward()
+    x.backward()
+    assert x.grad == 2.0
+
+
+def test_unreached_nodes_keep_their_grad() -> None:
+    x, y = Value(1.0), Value(2.0)
+    y.grad = 7.0
+    (x * 3.0).backward()
+    assert (x.grad, y.grad) == (3.0, 7.0)
+
+
+def test_a_chain_of_a_million_operations() -> None:
+    x = Value(1.0)
+    y = x
+    for _ in range(1_000_000):
+        y = y * 1.0000001
+    y.backward()
+    assert x.grad == pytest.approx(1.0000001**1_000_000, rel=1e-9)
+
+
+def test_a_million_way_fan_in() -> None:
+    x = Value(1.0)
+    total = x * 0.0
+    for _ in range(200_000):
+        total = total + x
+    total.backward()
+    assert x.grad == 200_000.0
+
+
+@pytest.mark.parametrize("make", [lambda x: x.sqrt(), lambda x: x**0.5, lambda x: x**0.25])
+def test_infinite_local_derivative_gives_signed_inf(make: object) -> None:
+    x = Value(0.0)
+    y = make(x)  # type: ignore[operator]
+    y.backward()
+    assert x.grad == math.inf
+    x2 = Value(0.0)
+    (-make(x2)).backward()  # type: ignore[operator]
+    assert x2.grad == -math.inf
+
+
+def test_zero_upstream_through_infinite_local_is_zero_not_nan() -> None:
+    x = Value(0.0)
+    y = x.sqrt() * 0.0 + x
+    y.backward()
+    assert x.grad == 1.0
+    z = Value(0.0)
+    out = (z.sqrt() * Value(0.0)) + z
+    out.backward()
+    assert z.grad == 1.0
+
+
+def test_zero_local_derivative_through_infinite_upstream_is_zero() -> None:
+    x = Value(-1.0)
+    y = x.relu().sqrt()  # relu'(-1) = 0, sqrt'(0) = inf
+    y.backward()
+    assert x.grad == 0.0
+
+
+def test_kink_conventions() -> None:
+    for op, want in [("relu", 0.0), ("abs", 0.0)]:
+        x = Value(0.0)
+        getattr(x, op)().backward()
+        assert x.grad == want, op
+    x = Value(0.0)
+    x.leaky_relu(0.2).backward()
+    assert x.grad == 0.2
+    base, expo = Value(0.0), Value(2.5)
+    (base**expo).backward()
+    assert (base.grad, expo.grad) == (0.0, 0.0)  # d(0**y)/dy = 0 for y > 0
+
+
+def test_no_grad_results_are_constants() -> None:
+    x = Value(2.0)
+    with no_grad():
+        y = x * 3.0
+    assert y.data == 6.0
+    z = y * x
+    z.backward()
+    assert x.grad == 6.0 and y.grad == 2.0
+
+
+def test_no_grad_nests_restores_and_survives_errors() -> None:
+    from autograd.modes import is_grad_enabled
+
+    with no_grad():
+        with no_grad():
+            assert not is_grad_enabled()
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+    with pytest.raises(ZeroDivisionError), no_grad():
+        Value(1.0) / 0.0
+    assert is_grad_enabled()
+    x = Value(1.0)
+    (x * 2.0).backward()
+    assert x.grad == 2.0
+
+
+def test_no_grad_as_decorator() -> None:
+    from autograd.modes import is_grad_enabled
+
+    @no_grad()
+    def step(v: Value) -> bool:
+        v.data -= 0.1 * v.grad
+        return is_grad_enabled()
+
+    assert step(Value(1.0)) is False
+    assert is_grad_enabled()
