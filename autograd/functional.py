@@ -126,7 +126,9 @@ def _call(
 ) -> tuple[Any, list[Value], list[Any]]:
     """Run ``f`` on wrapped arguments; return (output, wrapped targets, gradients)."""
     global _depth
-    call = list(args)
+    call = [
+        Value(a) if isinstance(a, (int, float)) and not isinstance(a, bool) else a for a in args
+    ]  # numbers not differentiated become constants, so f can use Value methods on them
     targets = []
     for i in nums:
         t = _wrap(args[i], i)
