@@ -112,12 +112,10 @@ class Value:
             out._db = 1.0
             out._op = "add"
         else:
-            c = o if cls is float else _const(o, "+")
-            if c.__class__ is not float:
-                return c + self
+            c = o if cls is float else _as_float(o, "operator +")
             r = x + c
             if r - r:
-                _fin("add", r, x, c)
+                _fin("add", r, x, c)  # type: ignore[arg-type]
             out._b = None
             out._db = c
             out._op = "addc"
@@ -144,12 +142,10 @@ class Value:
             out._db = -1.0
             out._op = "sub"
         else:
-            c = o if cls is float else _const(o, "-")
-            if c.__class__ is not float:
-                return c.__rsub__(self)  # type: ignore[operator, return-value]
+            c = o if cls is float else _as_float(o, "operator -")
             r = x - c
             if r - r:
-                _fin("sub", r, x, c)
+                _fin("sub", r, x, c)  # type: ignore[arg-type]
             out._b = None
             out._db = c
             out._op = "subc"
@@ -197,12 +193,10 @@ class Value:
             out._db = x
             out._op = "mul"
         else:
-            c = o if cls is float else _const(o, "*")
-            if c.__class__ is not float:
-                return c * self
-            r = x * c
+            c = o if cls is float else _as_float(o, "operator *")
+            r = x * c  # type: ignore[assignment]
             if r - r:
-                _fin("mul", r, x, c)
+                _fin("mul", r, x, c)  # type: ignore[arg-type]
             out._b = None
             out._da = c
             out._db = c
@@ -233,14 +227,12 @@ class Value:
             out._db = -r / y
             out._op = "div"
         else:
-            c = o if cls is float else _const(o, "/")
-            if c.__class__ is not float:
-                return c.__rtruediv__(self)  # type: ignore[operator, return-value]
+            c = o if cls is float else _as_float(o, "operator /")
             if c == 0.0:
                 raise errors.zero_division("div", "division by zero", x, c)
-            r = x / c
+            r = x / c  # type: ignore[assignment]
             if r - r:
-                _fin("div", r, x, c)
+                _fin("div", r, x, c)  # type: ignore[arg-type]
             out._b = None
             out._da = 1.0 / c
             out._db = c
@@ -290,9 +282,7 @@ class Value:
             if _special:
                 _post(out)
             return out
-        c = _const(o, "**")
-        if c.__class__ is not float:
-            return c.__rpow__(self)  # type: ignore[no-any-return]
+        c = _as_float(o, "operator **")
         r = rules.pow_f(x, c)
         return _unary(self, "powc", r, rules.pow_local(x, c, r)[0], c)
 
