@@ -1,0 +1,628 @@
+"""Hypothesis strategies for property tests of derivatives.
+
+``expressions(n_inputs, max_ops)`` draws random functions built from every
+operation of the engine, with intermediate results reused by later
+operations (the shared nodes that break a naive backward pass). Each drawn
+function is smooth for every input in ``[-bound, bound]`` (default
+``[-1, 1]``), so ``gradcheck`` must pass on it:
+
+* every node carries an interval that surely contains its value for any
+  input in range (interval arithmetic, widened a little so that
+  ``gradcheck``'s ``x ± eps`` stays inside), and a bound on its slope;
+* ``log``, ``sqrt``, a non-integer power and the base of ``a ** b`` get an
+  argument >= 0.5: when the interval does not promise that, a shift
+  ``z + c`` is inserted first;
+* divisors, negative integer powers, ``relu``, ``abs`` and ``leaky_relu``
+  get an argument at least 0.5 away from 0 (the pole or the kink), shifted
+  to one side the same way;
+* a result whose size or slope could exceed 100 is rebuilt from tamed
+  operands (``z / 2**k`` to cut the slope, ``tanh`` to cut the size), so
+  nothing overflows, ``exp`` stays moderate and central differences stay
+  accurate.
+
+Drawn functions shrink towards one operation on one input, and print as a
+line of Python that rebuilds them, e.g.
+``def f(x0, x1): t1 = x0.sin(); return (t1 * x1 + 1.75).log() + t1``.
+
+Needs hypothesis (``pip install 'chainrule[test]'``); it is imported when a
+strategy is first made, so importing this module is always safe.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .. import errors
+from ..modes import no_grad
+from ..value import Value, affine
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import DrawFn, SearchStrategy
+
+__all__ = ["OPERATIONS", "Expression", "expressions", "floats", "values"]
+
+OPERATIONS: tuple[str, ...] = (
+    "add",
+    "mul",
+    "sub",
+    "addc",
+    "mulc",
+    "subc",
+    "rsubc",
+    "neg",
+    "tanh",
+    "sin",
+    "cos",
+    "exp",
+    "sigmoid",
+    "softplus",
+    "log",
+    "sqrt",
+    "div",
+    "divc",
+    "rdivc",
+    "pow",
+    "powc",
+    "rpowc",
+    "relu",
+    "abs",
+    "leaky_relu",
+    "affine",
+)
+"""Every engine operation ``expressions`` draws from, by its ``Value._op`` name.
+
+Simplest first: hypothesis shrinks a failing example towards the front.
+"""
+
+MARGIN = 0.5
+"""Distance kept from every kink, pole and domain edge."""
+CAP = 100.0
+"""Largest size of any intermediate result, and of its slope (see ``Node``)."""
+_TAME_SIZE = 1.5  # operands of a result that would break CAP are squashed to this size ...
+_TAME_SLOPE = 2.0  # ... and scaled down to this slope
+_SLACK = 0.01  # inputs may stray this far outside [-bound, bound] (gradcheck's x ± eps)
+
+_ADD_CONSTS = (1.0, 0.5, 2.0, 0.25, 3.0)
+_MUL_CONSTS = (2.0, 0.5, -1.0, 3.0, -0.5, 1.5)
+_DIV_CONSTS = (2.0, 0.5, -4.0, 3.0)
+_RDIV_CONSTS = (1.0, 2.0, -1.0, 0.5)
+_EXPONENTS = (2.0, 3.0, 0.5, -1.0, 1.5, -2.0, -0.5)
+_BASES = (2.0, 0.5, 3.0, 1.5)
+_SLOPES = (0.01, 0.1, 0.2)
+
+_UNARY_METHODS = (
+    "exp",
+    "log",
+    "sqrt",
+    "tanh",
+    "sigmoid",
+    "softplus",
+    "relu",
+    "abs",
+    "sin",
+    "cos",
+)
+
+
+def _hypothesis() -> Any:
+    try:
+        import hypothesis.strategies as st
+    except ImportError:
+        raise ImportError(
+            "autograd.testing.strategies needs hypothesis: pip install 'chainrule[test]'"
+        ) from None
+    return st
+
+
+# --- the expression: a list of nodes, each with a safe interval ---------------
+
+
+class Ref(NamedTuple):
+    """An operand that is an earlier node of the expression, by position."""
+
+    at: int
+
+
+class Node(NamedTuple):
+    """One step of an expression: an engine operation on earlier nodes and constants.
+
+    ``args`` mixes ``Ref`` operands and float constants in call order (for
+    ``affine``: bias, then weight and input pairs). ``lo``/``hi`` bound the
+    node's value for every input in range, and ``slope`` bounds the sum of
+    the absolute values of its partial derivatives there: keeping both
+    moderate keeps central differences accurate. Inputs have ``op == ""``.
+    """
+
+    op: str
+    args: tuple[Ref | float, ...]
+    lo: float
+    hi: float
+    slope: float
+
+
+def _size(lo: float, hi: float) -> float:
+    return max(abs(lo), abs(hi))
+
+
+def _span(values: Sequence[float]) -> tuple[float, float]:
+    """The smallest interval holding ``values``; NaN (from inf - inf) widens to everything."""
+    if any(v != v for v in values):
+        return -math.inf, math.inf
+    return min(values), max(values)
+
+
+def _safe(fn: Callable[..., float], *args: float) -> float:
+    try:
+        return fn(*args)
+    except OverflowError:
+        return math.inf
+    except (ValueError, ZeroDivisionError):  # pragma: no cover - guards rule these out
+        return math.nan
+
+
+def _pow_span(blo: float, bhi: float, elo: float, ehi: float) -> tuple[float, float]:
+    """Interval of b ** e over a box; exact at the corners for b > 0 and for integer e."""
+    corners = [_safe(math.pow, b, e) for b in (blo, bhi) for e in (elo, ehi)]
+    if elo == ehi and blo < 0.0 < bhi and elo > 0.0:
+        corners.append(0.0)  # x ** 2 over an interval holding 0
+    return _span(corners)
+
+
+def _interval(op: str, args: Sequence[Ref | float], nodes: Sequence[Node]) -> tuple[float, float]:
+    """A sure enclosure of the node's value given its operands' intervals."""
+
+    def iv(a: Ref | float) -> tuple[float, float]:
+        if isinstance(a, Ref):
+            n = nodes[a.at]
+            return n.lo, n.hi
+        return a, a
+
+    ivs = [iv(a) for a in args]
+    if op in ("add", "addc"):
+        (alo, ahi), (blo, bhi) = ivs
+        return alo + blo, ahi + bhi
+    if op in ("sub", "subc", "rsubc"):
+        (alo, ahi), (blo, bhi) = ivs
+        return alo - bhi, ahi - blo
+    if op in ("mul", "mulc"):
+        (alo, ahi), (blo, bhi) = ivs
+        return _span([alo * blo, alo * bhi, ahi * blo, ahi * bhi])
+    if op in ("div", "divc", "rdivc"):
+        (alo, ahi), (blo, bhi) = ivs  # the divisor never holds 0
+        return _span([alo / blo, alo / bhi, ahi / blo, ahi / bhi])
+    if op in ("pow", "powc", "rpowc"):
+        (blo, bhi), (elo, ehi) = ivs
+        return _pow_span(blo, bhi, elo, ehi)
+    if op == "affine":
+        lo, hi = ivs[0]
+        for (wlo, whi), (xlo, xhi) in zip(ivs[1::2], ivs[2::2]):
+            plo, phi = _span([wlo * xlo, wlo * xhi, whi * xlo, whi * xhi])
+            lo, hi = lo + plo, hi + phi
+        return lo, hi
+    lo, hi = ivs[0]
+    if op == "neg":
+        return -hi, -lo
+    if op in ("sin", "cos"):
+        return -1.0, 1.0
+    if op == "abs":  # the argument is away from 0
+        return (lo, hi) if lo > 0.0 else (-hi, -lo)
+    if op == "leaky_relu":
+        slope = ivs[1][0]
+        return (lo, hi) if lo > 0.0 else (slope * lo, slope * hi)
+    if op == "relu":
+        return (lo, hi) if lo > 0.0 else (0.0, 0.0)
+    fn: Callable[[float], float] = {
+        "exp": math.exp,
+        "log": math.log,
+        "sqrt": math.sqrt,
+        "tanh": math.tanh,
+        "sigmoid": lambda x: 0.5 * (1.0 + math.tanh(0.5 * x)),
+        "softplus": lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))),
+    }[op]
+    return _safe(fn, lo), _safe(fn, hi)  # increasing functions
+
+
+def _slope(
+    op: str, args: Sequence[Ref | float], nodes: Sequence[Node], lo: float, hi: float
+) -> float:
+    """A bound on the node's slope from its operands' intervals and slopes."""
+
+    def size(a: Ref | float) -> float:
+        return _size(nodes[a.at].lo, nodes[a.at].hi) if isinstance(a, Ref) else abs(a)
+
+    def least(a: Ref | float) -> float:  # smallest |value|; only asked of operands away from 0
+        return min(abs(nodes[a.at].lo), abs(nodes[a.at].hi)) if isinstance(a, Ref) else abs(a)
+
+    def sl(a: Ref | float) -> float:
+        return nodes[a.at].slope if isinstance(a, Ref) else 0.0
+
+    def term(bound: float, s: float) -> float:
+        return 0.0 if s == 0.0 else bound * s
+
+    if op == "affine":
+        total = sl(args[0])
+        for w, x in zip(args[1::2], args[2::2]):
+            total += term(size(x), sl(w)) + term(size(w), sl(x))
+        return total
+    a = args[0]
+    if op in ("add", "addc", "sub", "subc", "rsubc"):
+        return sl(a) + sl(args[1])
+    if op in ("mul", "mulc"):
+        return term(size(args[1]), sl(a)) + term(size(a), sl(args[1]))
+    if op in ("div", "divc", "rdivc"):
+        d = least(args[1])
+        return term(1.0 / d, sl(a)) + term(size(a) / (d * d), sl(args[1]))
+    if op in ("pow", "powc", "rpowc"):
+        e = args[1]
+        total = 0.0
+        if sl(a):  # |e * a ** (e - 1)|
+            alo, ahi = (nodes[a.at].lo, nodes[a.at].hi) if isinstance(a, Ref) else (a, a)
+            elo, ehi = (nodes[e.at].lo, nodes[e.at].hi) if isinstance(e, Ref) else (e, e)
+            total += term(size(e) * _size(*_pow_span(alo, ahi, elo - 1.0, ehi - 1.0)), sl(a))
+        if sl(e):  # |a ** e * log(a)|, a > 0
+            alo, ahi = (nodes[a.at].lo, nodes[a.at].hi) if isinstance(a, Ref) else (a, a)
+            total += term(_size(lo, hi) * max(abs(math.log(alo)), abs(math.log(ahi))), sl(e))
+        return total
+    s = sl(a)
+    if op == "exp":
+        return term(hi, s)
+    if op == "log":
+        return s / nodes[a.at].lo  # type: ignore[union-attr]
+    if op == "sqrt":
+        return s / (2.0 * math.sqrt(nodes[a.at].lo))  # type: ignore[union-attr]
+    if op == "sigmoid":
+        return s / 4.0
+    if op == "relu":
+        return s if lo > 0.0 else 0.0
+    if op == "leaky_relu":
+        return s if lo > 0.0 else s * abs(size(args[1]))
+    return s  # neg, abs, tanh, softplus, sin, cos: derivative at most 1 in size
+
+
+def _nice(x: float) -> float:
+    """``x`` rounded up to a multiple of 0.25, so shifts print as short numbers."""
+    return math.ceil(x * 4.0) / 4.0
+
+
+class _Builder:
+    """Appends nodes, inserting the shifts and squashes that keep them in their domains."""
+
+    def __init__(self, n_inputs: int, bound: float) -> None:
+        r = bound + _SLACK
+        self.nodes: list[Node] = [Node("", (), -r, r, 1.0) for _ in range(n_inputs)]
+
+    def add(self, op: str, *args: Ref | float) -> int:
+        lo, hi = _interval(op, args, self.nodes)
+        slope = _slope(op, args, self.nodes, lo, hi)
+        self.nodes.append(Node(op, args, lo, hi, slope if slope == slope else math.inf))
+        return len(self.nodes) - 1
+
+    def tame(self, i: int) -> int:
+        """``i`` scaled (``i / 2**k``) and squashed (``tanh``) to a small size and slope."""
+        n = self.nodes[i]
+        if n.slope > _TAME_SLOPE:
+            i = self.add("divc", Ref(i), 2.0 ** math.ceil(math.log2(n.slope / _TAME_SLOPE)))
+            n = self.nodes[i]
+        return i if _size(n.lo, n.hi) <= _TAME_SIZE else self.add("tanh", Ref(i))
+
+    def ok(self, i: int) -> bool:
+        n = self.nodes[i]
+        return _size(n.lo, n.hi) <= CAP and n.slope <= CAP
+
+    def positive(self, i: int) -> int:
+        """``i``, or ``i + c`` with ``c`` making it >= MARGIN everywhere."""
+        lo = self.nodes[i].lo
+        if lo >= MARGIN:
+            return i
+        return self.add("addc", Ref(i), _nice(MARGIN - lo))
+
+    def away(self, i: int, negative: bool) -> int:
+        """``i``, or ``i`` shifted to be at least MARGIN away from 0 on one side."""
+        n = self.nodes[i]
+        if n.lo >= MARGIN or n.hi <= -MARGIN:
+            return i
+        if negative:
+            return self.add("subc", Ref(i), _nice(n.hi + MARGIN))
+        return self.positive(i)
+
+
+class _Draw(NamedTuple):
+    """Everything drawn for one operation, so it can be rebuilt with tamed operands."""
+
+    op: str
+    picks: tuple[int, ...]
+    const: float
+    negative: bool
+    flip: bool
+    const_inputs: tuple[float | None, ...]
+
+
+def _build(b: _Builder, d: _Draw, squash: bool) -> int:
+    """Append the node for ``d`` (and its guards); return its position."""
+    if squash:  # tame each operand once, even when it is picked twice
+        tamed = {p: b.tame(p) for p in dict.fromkeys(d.picks)}
+        picks = [tamed[p] for p in d.picks]
+    else:
+        picks = list(d.picks)
+    op, c = d.op, d.const
+    if op in ("add", "sub", "mul"):
+        return b.add(op, Ref(picks[0]), Ref(picks[1]))
+    if op == "div":
+        return b.add(op, Ref(picks[0]), Ref(b.away(picks[1], d.negative)))
+    if op == "pow":
+        return b.add(op, Ref(b.positive(picks[0])), Ref(picks[1]))
+    a = picks[0]
+    if op in ("addc", "mulc"):
+        return b.add(op, c, Ref(a)) if d.flip else b.add(op, Ref(a), c)
+    if op in ("subc", "divc"):
+        return b.add(op, Ref(a), c)
+    if op in ("rsubc", "rpowc"):
+        return b.add(op, c, Ref(a))
+    if op == "rdivc":
+        return b.add(op, c, Ref(b.away(a, d.negative)))
+    if op == "powc":
+        if c != int(c):
+            a = b.positive(a)
+        elif c < 0.0:
+            a = b.away(a, d.negative)
+        return b.add(op, Ref(a), c)
+    if op in ("log", "sqrt"):
+        return b.add(op, Ref(b.positive(a)))
+    if op in ("relu", "abs"):
+        return b.add(op, Ref(b.away(a, d.negative)))
+    if op == "leaky_relu":
+        return b.add(op, Ref(b.away(a, d.negative)), c)
+    if op == "affine":
+        args: list[Ref | float] = [Ref(a)]
+        rest = iter(picks[1:])  # a weight for each input, an input where it is no constant
+        for const in d.const_inputs:
+            w = next(rest)
+            args += [Ref(w), Ref(next(rest)) if const is None else const]
+        return b.add(op, *args)
+    return b.add(op, Ref(a))  # neg and the unary functions defined everywhere
+
+
+# --- printing ----------------------------------------------------------------
+
+_ATOM, _POWER, _UNARY, _PRODUCT, _SUM = 9, 7, 6, 5, 4
+_INFIX = {
+    "add": ("+", _SUM),
+    "addc": ("+", _SUM),
+    "sub": ("-", _SUM),
+    "subc": ("-", _SUM),
+    "rsubc": ("-", _SUM),
+    "mul": ("*", _PRODUCT),
+    "mulc": ("*", _PRODUCT),
+    "div": ("/", _PRODUCT),
+    "divc": ("/", _PRODUCT),
+    "rdivc": ("/", _PRODUCT),
+    "pow": ("**", _POWER),
+    "powc": ("**", _POWER),
+    "rpowc": ("**", _POWER),
+}
+
+
+def _const_text(c: float) -> tuple[str, int]:
+    return repr(c), (_UNARY if c < 0.0 else _ATOM)
+
+
+def _wrap(text: str, prec: int, need: int) -> str:
+    return text if prec >= need else f"({text})"
+
+
+class Expression:
+    """A drawn function of ``n_inputs`` scalars; call it with Values or floats.
+
+    With Values it returns a Value (a graph you can ``backward`` through or
+    pass to ``grad``); with plain numbers it returns a float. ``repr`` is a
+    line of Python defining the same function. ``ops`` lists the engine
+    operations it performs, one per node, in order.
+    """
+
+    def __init__(self, n_inputs: int, nodes: Sequence[Node], bound: float = 1.0) -> None:
+        self.n_inputs = n_inputs
+        self.bound = bound
+        self.nodes: tuple[Node, ...] = tuple(nodes)
+        self.ops: tuple[str, ...] = tuple(n.op for n in self.nodes[n_inputs:])
+        self._text = self._render()
+
+    def __repr__(self) -> str:
+        return self._text
+
+    def __call__(self, *args: Value | float) -> Any:
+        if len(args) != self.n_inputs:
+            names = ", ".join(f"x{i}" for i in range(self.n_inputs))
+            raise TypeError(
+                f"expression takes {self.n_inputs} argument{'s' if self.n_inputs != 1 else ''} "
+                f"({names}), got {len(args)}"
+            )
+        if any(isinstance(a, Value) for a in args):
+            return self._evaluate(args)
+        leaves: list[Value] = []
+        for i, a in enumerate(args):
+            if not isinstance(a, numbers.Real):
+                raise errors.not_a_number(f"expression argument x{i}", a)
+            leaves.append(Value(a))
+        with no_grad():
+            out = self._evaluate(leaves)
+        return out.data
+
+    def _evaluate(self, args: Sequence[Value | float]) -> Any:
+        vals: list[Any] = list(args)
+        for n in self.nodes[self.n_inputs :]:
+            xs = [vals[a.at] if isinstance(a, Ref) else a for a in n.args]
+            vals.append(_apply(n.op, xs))
+        return vals[-1]
+
+    def _render(self) -> str:
+        k = self.n_inputs
+        uses = [0] * len(self.nodes)
+        for n in self.nodes:
+            for a in n.args:
+                if isinstance(a, Ref):
+                    uses[a.at] += 1
+        texts: list[tuple[str, int]] = [(f"x{i}", _ATOM) for i in range(k)]
+        temps: list[str] = []
+        for i, n in enumerate(self.nodes[k:], start=k):
+            text = _node_text(n, texts)
+            if uses[i] > 1:
+                name = f"t{len(temps) + 1}"
+                temps.append(f"{name} = {text[0]}")
+                text = (name, _ATOM)
+            texts.append(text)
+        params = ", ".join(f"x{i}" for i in range(k))
+        body = "; ".join([*temps, f"return {texts[-1][0]}"])
+        return f"def f({params}): {body}"
+
+
+def _node_text(n: Node, texts: Sequence[tuple[str, int]]) -> tuple[str, int]:
+    parts = [texts[a.at] if isinstance(a, Ref) else _const_text(a) for a in n.args]
+    if n.op in _INFIX:
+        sym, prec = _INFIX[n.op]
+        (lt, lp), (rt, rp) = parts
+        if prec == _POWER:
+            return f"{_wrap(lt, lp, _ATOM)} ** {_wrap(rt, rp, _UNARY)}", prec
+        return f"{_wrap(lt, lp, prec)} {sym} {_wrap(rt, rp, prec + 1)}", prec
+    if n.op == "neg":
+        return f"-{_wrap(parts[0][0], parts[0][1], _ATOM)}", _UNARY
+    if n.op == "affine":
+        ws = ", ".join(t for t, _ in parts[1::2])
+        xs = ", ".join(t for t, _ in parts[2::2])
+        return f"affine([{ws}], [{xs}], {parts[0][0]})", _ATOM
+    recv = _wrap(parts[0][0], parts[0][1], _ATOM)
+    extra = ", ".join(t for t, _ in parts[1:])
+    return f"{recv}.{n.op}({extra})", _ATOM
+
+
+def _apply(op: str, xs: Sequence[Any]) -> Any:
+    """Run one engine operation; which node type results follows from the operand types."""
+    if op in ("add", "addc"):
+        return xs[0] + xs[1]
+    if op in ("sub", "subc", "rsubc"):
+        return xs[0] - xs[1]
+    if op in ("mul", "mulc"):
+        return xs[0] * xs[1]
+    if op in ("div", "divc", "rdivc"):
+        return xs[0] / xs[1]
+    if op in ("pow", "powc", "rpowc"):
+        return xs[0] ** xs[1]
+    if op == "neg":
+        return -xs[0]
+    if op == "leaky_relu":
+        return xs[0].leaky_relu(xs[1])
+    if op == "affine":
+        return affine(list(xs[1::2]), list(xs[2::2]), xs[0])
+    if op in _UNARY_METHODS:
+        return getattr(xs[0], op)()
+    raise ValueError(f"unknown operation {op!r}")  # pragma: no cover
+
+
+# --- strategies ---------------------------------------------------------------
+
+
+def floats(min_value: float | None = None, max_value: float | None = None) -> SearchStrategy[float]:
+    """Finite floats in ``[min_value, max_value]`` (no NaN, no infinity)."""
+    st = _hypothesis()
+    return st.floats(  # type: ignore[no-any-return]
+        min_value=min_value, max_value=max_value, allow_nan=False, allow_infinity=False
+    )
+
+
+def values(
+    min_value: float | None = None, max_value: float | None = None, label: str = ""
+) -> SearchStrategy[Value]:
+    """Fresh leaf Values holding finite floats in ``[min_value, max_value]``."""
+    st = _hypothesis()
+    return st.builds(  # type: ignore[no-any-return]
+        lambda x: Value(x, label=label), floats(min_value, max_value)
+    )
+
+
+def _check_count(name: str, n: object, least: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"expressions: {name} must be an int, got {errors.describe(n)}")
+    if n < least:
+        raise ValueError(f"expressions: {name} must be >= {least}, got {n}")
+    return n
+
+
+def expressions(
+    n_inputs: int = 1, max_ops: int = 8, *, bound: float = 1.0
+) -> SearchStrategy[Expression]:
+    """Random smooth functions of ``n_inputs`` scalars with 1 to ``max_ops`` operations.
+
+    Every engine operation in ``OPERATIONS`` can appear; operands are drawn
+    from the inputs and all earlier results, so nodes are shared. Guards
+    (shifts ``z + c`` and ``tanh`` squashes) may add nodes beyond
+    ``max_ops``. Results nobody uses are summed into the output, so every
+    drawn operation matters. Valid, smooth and of moderate size for every
+    input in ``[-bound, bound]``.
+    """
+    st = _hypothesis()
+    n_inputs = _check_count("n_inputs", n_inputs, 1)
+    max_ops = _check_count("max_ops", max_ops, 1)
+    if isinstance(bound, bool) or not isinstance(bound, (int, float)):
+        raise TypeError(f"expressions: bound must be a number, got {errors.describe(bound)}")
+    if not (0.0 < bound < 1e6):
+        raise ValueError(f"expressions: bound must be > 0 and < 1e6, got {bound!r}")
+    bound = float(bound)
+
+    def pick(draw: DrawFn, b: _Builder) -> int:
+        """An earlier node, counted back from the newest (shrinks towards chains)."""
+        back: int = draw(st.integers(min_value=0, max_value=len(b.nodes) - 1))
+        return len(b.nodes) - 1 - back
+
+    def consts_for(op: str) -> tuple[float, ...]:
+        return {
+            "addc": _ADD_CONSTS,
+            "subc": _ADD_CONSTS,
+            "rsubc": _ADD_CONSTS,
+            "mulc": _MUL_CONSTS,
+            "divc": _DIV_CONSTS,
+            "rdivc": _RDIV_CONSTS,
+            "powc": _EXPONENTS,
+            "rpowc": _BASES,
+            "leaky_relu": _SLOPES,
+        }.get(op, (0.0,))
+
+    @st.composite  # type: ignore[untyped-decorator]
+    def draw_expression(draw: DrawFn) -> Expression:
+        b = _Builder(n_inputs, bound)
+        n_ops: int = draw(st.integers(min_value=1, max_value=max_ops), label="number of ops")
+        for _ in range(n_ops):
+            op: str = draw(st.sampled_from(OPERATIONS))
+            const_inputs: tuple[float | None, ...] = ()
+            if op == "affine":
+                k: int = draw(st.integers(min_value=1, max_value=3))
+                const_inputs = tuple(
+                    draw(st.one_of(st.none(), st.sampled_from(_MUL_CONSTS))) for _ in range(k)
+                )
+                n_picks = 1 + k + sum(c is None for c in const_inputs)
+            else:
+                n_picks = 2 if op in ("add", "sub", "mul", "div", "pow") else 1
+            d = _Draw(
+                op=op,
+                picks=tuple(pick(draw, b) for _ in range(n_picks)),
+                const=draw(st.sampled_from(consts_for(op))),
+                negative=draw(st.booleans()),
+                flip=draw(st.booleans()),
+                const_inputs=const_inputs,
+            )
+            mark = len(b.nodes)
+            i = _build(b, d, squash=False)
+            if not b.ok(i):
+                del b.nodes[mark:]
+                i = _build(b, d, squash=True)
+                if not b.ok(i):  # pragma: no cover - the caps are chosen so this cannot happen
+                    raise AssertionError(f"expressions: {d} exceeds {CAP} after taming")
+        used = {a.at for n in b.nodes for a in n.args if isinstance(a, Ref)}
+        sinks = [i for i in range(n_inputs, len(b.nodes)) if i not in used]
+        root = sinks[0]
+        for s in sinks[1:]:
+            root = b.add("add", Ref(root), Ref(s))
+        return Expression(n_inputs, b.nodes, bound)
+
+    return draw_expression()  # type: ignore[no-any-return]
