@@ -116,11 +116,13 @@ def number(x: float, precision: int = 4) -> str:
 
 
 def _record_text(text: str) -> str:
-    """Escape characters that structure a record label or end a DOT string."""
+    """Escape what would structure a record label, end a DOT string or start an entity."""
     out = []
     for ch in text:
         if ch in '\\{}|<>"':
             out.append("\\" + ch)
+        elif ch == "&":
+            out.append("&amp;")
         elif ch == "\n":
             out.append("\\n")
         else:
@@ -165,8 +167,8 @@ def to_dot(
     number of significant digits shown.
     """
     _check_options(root, rankdir, max_nodes, precision)
-    gv = _graphviz()
     check_size(root, max_nodes, "to_dot")
+    gv = _graphviz()
     order = topological_order(root)
     names = node_names(order)
     horizontal = rankdir in ("LR", "RL")

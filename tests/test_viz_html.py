@@ -1,0 +1,336 @@
+"""to_html and the backward pass it embeds: the page's numbers are the engine's, bit for bit.
+
+``backward_steps`` is checked against ``Value.backward`` on random graphs
+(hypothesis) and against hand-worked examples; the written page is checked
+to be one self-contained file whose embedded data and SVG match the graph.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograd import Value
+from autograd.backward import local_derivatives, parents, topological_order
+from autograd.value import affine
+from autograd.viz import backward_steps, to_html
+
+hypothesis = pytest.importorskip("hypothesis", reason="hypothesis is not installed (test extra)")
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+needs_dot = pytest.mark.skipif(
+    importlib.util.find_spec("graphviz") is None or shutil.which("dot") is None,
+    reason="needs the graphviz Python package and Graphviz's dot program "
+    "(pip install 'chainrule[viz]'; apt-get install graphviz)",
+)
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+# ------------------------------------------------------------ random graphs
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> tuple[Value, list[Value]]:
+    """A random graph with shared nodes, repeated inputs, constants and fused sums.
+
+    Operations stay inside their domains (log and sqrt get positive inputs)
+    so every graph builds; relu and abs at 0 give zero local derivatives.
+    """
+    small = st.floats(-2.0, 2.0, allow_nan=False).map(lambda x: round(x, 1))
+    leaves = [Value(draw(small), label=f"x{i}") for i in range(draw(st.integers(1, 4)))]
+    pool = list(leaves)
+    for _ in range(draw(st.integers(0, 12))):
+        a = draw(st.sampled_from(pool))
+        b = draw(st.sampled_from(pool))  # may be a again: a repeated input
+        c = draw(small)
+        kind = draw(st.integers(0, 11))
+        try:
+            v = _op(kind, a, b, c)
+        except OverflowError:  # repeated squaring can outgrow a float
+            v = a.tanh()
+        pool.append(v)
+    root = pool[-1]
+    for extra in pool[-3:-1]:  # sometimes join a few late nodes so more paths meet
+        if draw(st.booleans()) and abs(root.data) + abs(extra.data) < 1e300:
+            root = root + extra
+    return root, leaves
+
+
+def _op(kind: int, a: Value, b: Value, c: float) -> Value:
+    if kind == 0:
+        return a + b
+    elif kind == 1:
+        return a * b
+    elif kind == 2:
+        return a - b
+    elif kind == 3:
+        return a * c + 1
+    elif kind == 4:
+        return a.tanh()
+    elif kind == 5:
+        return a.relu()
+    elif kind == 6:
+        return (a * a + 1).log()
+    elif kind == 7:
+        return (a * a).sqrt() if a.data != 0 else a.abs()
+    elif kind == 8:
+        return a / (b * b + 1)
+    elif kind == 9:
+        return 2 - a**2
+    elif kind == 10:
+        return affine([a, b], [b, c], a)
+    else:
+        return a.sigmoid() * c
+
+
+def engine_grads(root: Value) -> dict[Value, float]:
+    for v in topological_order(root):
+        v.grad = 0.0
+    root.backward()
+    return {v: v.grad for v in topological_order(root)}
+
+
+def same(a: float, b: float) -> bool:
+    """Equal as floats, nan equal to nan, and 0.0 told from -0.0."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+def replay(data: dict[str, Any]) -> dict[str, float]:
+    """Run the steps as the page's script does: sum contributions in order."""
+    grads = {n["id"]: 0.0 for n in data["nodes"]}
+    for s in data["steps"]:
+        if s["seed"]:
+            grads[s["node"]] = s["upstream"]
+        if not s["skipped"]:
+            for e in s["inputs"]:
+                grads[e["id"]] += e["contribution"]
+    return grads
+
+
+# ------------------------------------------------------ the simulated pass
+
+
+@given(graphs())
+def test_replayed_steps_give_the_engines_grads_exactly(case: tuple[Value, list[Value]]) -> None:
+    root, _ = case
+    order = topological_order(root)
+    data = backward_steps(root)  # before backward: the steps do not depend on .grad
+    expected = engine_grads(root)
+    got = replay(data)
+    assert [n["id"] for n in data["nodes"]] == [f"v{i}" for i in range(len(order))]
+    for i, v in enumerate(order):
+        assert same(got[f"v{i}"], expected[v]), (i, got[f"v{i}"], expected[v])
+    # each step's running value is the sum so far, and the graph was left alone
+    assert data == backward_steps(root)
+
+
+@given(graphs())
+def test_steps_run_in_reverse_topological_order(case: tuple[Value, list[Value]]) -> None:
+    root, _ = case
+    data = backward_steps(root)
+    order = topological_order(root)
+    index = {f"v{i}": i for i in range(len(order))}
+    steps = data["steps"]
+    assert steps[0]["seed"] and steps[0]["node"] == data["root"] == f"v{len(order) - 1}"
+    interior = [f"v{i}" for i, v in enumerate(order) if parents(v)]
+    visited = [s["node"] for s in steps[1:]]
+    assert sorted(visited) == sorted(interior)  # each operation node once
+    position = {n: k for k, n in enumerate(visited)}
+    for k, s in enumerate(steps[1:]):
+        v = order[index[s["node"]]]
+        assert [e["id"] for e in s["inputs"]] == [f"v{index_of(order, p)}" for p in parents(v)]
+        assert [e["local"] for e in s["inputs"]] == list(local_derivatives(v))
+        for e in s["inputs"]:  # an input's own step comes after every node that feeds it
+            if e["id"] in position:
+                assert position[e["id"]] > k
+
+
+def index_of(order: list[Value], v: Value) -> int:
+    return next(i for i, w in enumerate(order) if w is v)
+
+
+def test_hand_worked_steps_for_a_product_with_a_shared_input() -> None:
+    # y = (a * b) + a with a = 3, b = -2: dy/da = b + 1 = -1, dy/db = a = 3
+    a, b = Value(3.0, label="a"), Value(-2.0, label="b")
+    p = a * b
+    y = p + a
+    y.label = "y"
+    data = backward_steps(y)
+    assert [n["name"] for n in data["nodes"]] == ["a", "b", "v2", "y"]
+    assert [n["expr"] for n in data["nodes"]] == ["", "", "a * b", "v2 + a"]
+    steps = [
+        (
+            s["node"],
+            s["upstream"],
+            [(e["id"], e["local"], e["contribution"], e["after"]) for e in s["inputs"]],
+        )
+        for s in data["steps"]
+    ]
+    assert steps == [
+        ("v3", 1.0, []),
+        ("v3", 1.0, [("v2", 1.0, 1.0, 1.0), ("v0", 1.0, 1.0, 1.0)]),
+        ("v2", 1.0, [("v0", -2.0, -2.0, -1.0), ("v1", 3.0, 3.0, 3.0)]),
+    ]
+    assert data["steps"][2]["inputs"][0]["afterText"] == "-1"
+
+
+def test_a_zero_upstream_grad_is_skipped_like_backward_does() -> None:
+    x = Value(0.0, label="x")
+    r = x.sqrt()  # local derivative inf at 0
+    z = (Value(-1.0) * r).relu() + Value(2.0)  # relu is flat at -0: no grad reaches sqrt
+    data = backward_steps(z)
+    sqrt_step = next(
+        s for s in data["steps"][1:] if s["inputs"] and s["inputs"][0]["local"] == math.inf
+    )
+    assert sqrt_step["skipped"] and sqrt_step["upstream"] == 0.0
+    got = replay(data)
+    expected = engine_grads(z)
+    assert got["v0"] == expected[x] == 0.0  # not 0 * inf = nan
+
+
+def test_a_leaf_root_has_only_the_seed_step() -> None:
+    data = backward_steps(Value(4.0, label="a"))
+    assert data["steps"] == [
+        {
+            "node": "v0",
+            "seed": True,
+            "upstream": 1.0,
+            "upstreamText": "1",
+            "skipped": False,
+            "inputs": [],
+        }
+    ]
+
+
+def test_backward_steps_refuses_big_graphs_and_non_values() -> None:
+    v = Value(0.1)
+    for _ in range(20):
+        v = v.cos()
+    with pytest.raises(ValueError, match="max_nodes=10"):
+        backward_steps(v, max_nodes=10)
+    with pytest.raises(TypeError, match="root must be a Value"):
+        backward_steps(1.0)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ the page
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def page_graph() -> tuple[Value, dict[str, Value]]:
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = affine([w1, w2], [x1, x2], b)
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    y = o * x1 + x1 * x1  # x1 gets grads from three places
+    y.label = "y"
+    return y, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o, "y": y}
+
+
+def embedded(page: str) -> dict[str, Any]:
+    m = re.search(r"const BACKPROP = (.*?);\n", page)
+    assert m is not None
+    return json.loads(m.group(1))  # type: ignore[no-any-return]
+
+
+@needs_dot
+def test_page_is_self_contained_with_controls_svg_and_data(tmp_path: Path) -> None:
+    y, _ = page_graph()
+    path = tmp_path / "backprop.html"
+    assert to_html(y, path) is path
+    page = path.read_text(encoding="utf-8")
+    parser = _Page()
+    parser.feed(page)
+    tags = parser.tags
+    ids = {a.get("id") for _, a in tags}
+    assert {"reset", "back", "step", "play", "status", "graph", "grads", "current"} <= ids
+    # nothing is loaded from anywhere: no external scripts, styles, images, frames or fetches
+    for tag, attrs in tags:
+        assert "src" not in attrs, tag
+        assert tag not in ("link", "iframe", "img", "object", "embed")
+        for key in ("href", "xlink:href"):
+            assert key not in attrs, (tag, attrs)
+    code = "".join(parser.scripts)
+    for call in ("fetch(", "XMLHttpRequest", "import(", "WebSocket", "url("):
+        assert call not in code and call not in page
+    assert re.findall(r"https?://[^\s\"'<>]+", page) == [
+        "http://www.w3.org/2000/svg",  # XML namespace names, never fetched
+        "http://www.w3.org/1999/xlink",
+    ]
+    assert page.count("<svg") == 1 and "<?xml" not in page
+    # the inline SVG is the graph: one node per Value and per operation
+    svg = ET.fromstring(page[page.index("<svg") : page.index("</svg>") + len("</svg>")])
+    titles = [g.findtext(SVG + "title") for g in svg.iter(SVG + "g") if g.get("class") == "node"]
+    order = topological_order(y)
+    n_ops = sum(1 for v in order if parents(v))
+    assert len(titles) == len(order) + n_ops
+    assert embedded(page) == backward_steps(y)
+
+
+@needs_dot
+def test_page_survives_labels_that_look_like_markup(tmp_path: Path) -> None:
+    a = Value(1.0, label="</script><b>&amp;")
+    y = a * 2
+    y.label = 'say "hi" & <bye>'
+    page = to_html(y, tmp_path / "p.html")
+    text = Path(page).read_text(encoding="utf-8")
+    assert text.count("</script") == 1  # only the real end of the script
+    assert "<b>" not in text
+    data = embedded(text)
+    assert data["nodes"][0]["label"] == "</script><b>&amp;"
+    assert "<title>Backward pass from say &quot;hi&quot; &amp; &lt;bye&gt;</title>" in text
+
+
+@needs_dot
+def test_page_leaves_the_graph_alone_and_embeds_nonfinite_numbers(tmp_path: Path) -> None:
+    y, vs = page_graph()
+    y.backward()
+    before = {v: (v.data, v.grad) for v in topological_order(y)}
+    to_html(y, tmp_path / "p.html", show_local=False, rankdir="TB")
+    assert {v: (v.data, v.grad) for v in topological_order(y)} == before
+    big = Value(math.inf, label="big") + vs["x1"]
+    text = to_html(big, tmp_path / "q.html").read_text(encoding="utf-8")
+    data = embedded(text)
+    assert data["nodes"][-1]["data"] == math.inf
+    assert "Infinity" in text  # a JavaScript number literal, not a string
+
+
+@needs_dot
+def test_page_options_are_checked(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="rankdir"):
+        to_html(Value(1.0), tmp_path / "p.html", rankdir="sideways")
+    with pytest.raises(ValueError, match="max_nodes=3"):
+        to_html(Value(1.0).exp().exp().exp(), tmp_path / "p.html", max_nodes=3)
+    assert list(tmp_path.iterdir()) == []
