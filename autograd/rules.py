@@ -259,3 +259,40 @@ UNARY: dict[str, Callable[[float], tuple[float, float]]] = {
     "neg": neg_f,
 }
 """The float faces of the one-input operations, keyed like ``RULES``."""
+
+FORMULAS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # name        forward (Python syntax)      d(result)/d(each input), in the order of parents()
+    "add": ("a + b", ("1", "1")),
+    "sub": ("a - b", ("1", "-1")),
+    "mul": ("a * b", ("b", "a")),
+    "div": ("a / b", ("1 / b", "-a / b ** 2")),
+    "pow": ("a ** b", ("b * a ** (b - 1)", "a ** b * log(a)")),
+    "addc": ("x + c", ("1",)),
+    "subc": ("x - c", ("1",)),
+    "rsubc": ("c - x", ("-1",)),
+    "mulc": ("x * c", ("c",)),
+    "divc": ("x / c", ("1 / c",)),
+    "rdivc": ("c / x", ("-c / x ** 2",)),
+    "powc": ("x ** c", ("c * x ** (c - 1)",)),
+    "rpowc": ("c ** x", ("c ** x * log(c)",)),
+    "neg": ("-x", ("-1",)),
+    "exp": ("exp(x)", ("exp(x)",)),
+    "log": ("log(x)", ("1 / x",)),
+    "sqrt": ("sqrt(x)", ("1 / (2 * sqrt(x))",)),
+    "tanh": ("tanh(x)", ("1 - tanh(x) ** 2",)),
+    "sigmoid": ("1 / (1 + exp(-x))", ("sigmoid(x) * (1 - sigmoid(x))",)),
+    "softplus": ("log(1 + exp(x))", ("sigmoid(x)",)),
+    "relu": ("max(x, 0)", ("1 if x > 0 else 0",)),
+    "abs": ("abs(x)", ("sign(x)",)),
+    "leaky_relu": ("x if x > 0 else slope * x", ("1 if x > 0 else slope",)),
+    "sin": ("sin(x)", ("cos(x)",)),
+    "cos": ("cos(x)", ("-sin(x)",)),
+    "affine": ("b + sum(w[i] * x[i] for i in range(n))", ("1", "x[i]", "w[i]")),
+}
+"""Each rule in words, for the docs' derivative table (``scripts/derivative_table.py``).
+
+Inputs are ``x`` (one input), ``a, b`` (two), ``c`` a constant folded into the
+node, ``slope`` leaky_relu's parameter; ``affine`` has inputs ``b``, then
+``w[i], x[i]`` for each of the n terms. ``tests/test_docs_generated.py`` evaluates every
+expression against the engine, so the words cannot drift from the code.
+"""
