@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import errors
+from ..backward import topological_order
 from ..value import Value
 
 __all__ = ["GradcheckError", "gradcheck", "numerical_grad"]
@@ -138,8 +139,13 @@ def _fast_path(f: Callable[..., Any], xs: list[float], who: str) -> list[float]:
             f"{who}: f returned {y!r} at inputs {xs!r}; "
             "gradients can only be checked where f is finite"
         )
+    # Values that f closes over (parameters) receive gradients too: put theirs back.
+    saved = [(n, n.grad) for n in topological_order(out)]
     out.backward()
-    return [leaf.grad for leaf in leaves]
+    grads = [leaf.grad for leaf in leaves]
+    for n, g in saved:
+        n.grad = g
+    return grads
 
 
 def _close(a: float, n: float, atol: float, rtol: float) -> bool:
