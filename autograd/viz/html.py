@@ -387,8 +387,8 @@ _JS = r"""
     if (pos === steps.length) go(0);
     btn.play.textContent = "Pause";
     timer = setInterval(function () {
-      if (pos >= steps.length) { stop(); return; }
       go(pos + 1);
+      if (pos >= steps.length) stop();
     }, 800);
   }
   btn.step.addEventListener("click", function () { stop(); go(pos + 1); });
