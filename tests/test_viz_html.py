@@ -296,7 +296,17 @@ def test_page_is_self_contained_with_controls_svg_and_data(tmp_path: Path) -> No
     order = topological_order(y)
     n_ops = sum(1 for v in order if parents(v))
     assert len(titles) == len(order) + n_ops
-    assert embedded(page) == backward_steps(y)
+    data = embedded(page)
+    assert data == backward_steps(y)
+    # each grad field is drawn wide enough for every running value it will show
+    drawn = {
+        g.findtext(SVG + "title"): [t.text for t in g.iter(SVG + "text")][-1]
+        for g in svg.iter(SVG + "g")
+        if g.get("class") == "node"
+    }
+    for s in data["steps"]:
+        for e in s["inputs"]:
+            assert len(drawn[e["id"]] or "") >= len("grad " + e["afterText"])
 
 
 @needs_dot
@@ -329,8 +339,10 @@ def test_page_leaves_the_graph_alone_and_embeds_nonfinite_numbers(tmp_path: Path
 
 @needs_dot
 def test_page_options_are_checked(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="rankdir"):
+    with pytest.raises(ValueError, match="to_html: rankdir"):
         to_html(Value(1.0), tmp_path / "p.html", rankdir="sideways")
+    with pytest.raises(TypeError, match="colour"):
+        to_html(Value(1.0), tmp_path / "p.html", colour="red")  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="max_nodes=3"):
         to_html(Value(1.0).exp().exp().exp(), tmp_path / "p.html", max_nodes=3)
     assert list(tmp_path.iterdir()) == []

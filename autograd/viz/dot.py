@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import secrets
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..backward import local_derivatives, parents, topological_order
@@ -71,19 +72,24 @@ def _graphviz() -> Any:
     return graphviz
 
 
-def _check_options(root: object, rankdir: object, max_nodes: object, precision: object) -> None:
+def check_options(
+    root: object, rankdir: object, max_nodes: object, precision: object, where: str = "to_dot"
+) -> None:
+    """TypeError or ValueError, naming the option, for a bad root or option."""
     if not isinstance(root, Value):
-        raise TypeError(f"to_dot: root must be a Value, got {type(root).__name__} ({_short(root)})")
+        raise TypeError(
+            f"{where}: root must be a Value, got {type(root).__name__} ({_short(root)})"
+        )
     if rankdir not in RANKDIRS:
-        raise ValueError(f"to_dot: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+        raise ValueError(f"{where}: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
     for name, value in (("max_nodes", max_nodes), ("precision", precision)):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"to_dot: {name} must be an int, got {_short(value)}")
+            raise TypeError(f"{where}: {name} must be an int, got {_short(value)}")
     assert isinstance(max_nodes, int) and isinstance(precision, int)
     if max_nodes < 1:
-        raise ValueError(f"to_dot: max_nodes must be at least 1, got {max_nodes}")
+        raise ValueError(f"{where}: max_nodes must be at least 1, got {max_nodes}")
     if not 1 <= precision <= 17:
-        raise ValueError(f"to_dot: precision must be between 1 and 17, got {precision}")
+        raise ValueError(f"{where}: precision must be between 1 and 17, got {precision}")
 
 
 def _short(obj: object) -> str:
@@ -166,8 +172,21 @@ def to_dot(
     d(result)/d(input) that the chain rule multiplies; ``precision`` is the
     number of significant digits shown.
     """
-    _check_options(root, rankdir, max_nodes, precision)
-    check_size(root, max_nodes, "to_dot")
+    return digraph(root, rankdir, max_nodes, show_local, precision)
+
+
+def digraph(
+    root: Value,
+    rankdir: str,
+    max_nodes: int,
+    show_local: bool,
+    precision: int,
+    grad_text: Mapping[Value, str] | None = None,
+    where: str = "to_dot",
+) -> graphviz.Digraph:
+    """``to_dot``, with the grad field's text given per Value (``to_html`` sizes it)."""
+    check_options(root, rankdir, max_nodes, precision, where)
+    check_size(root, max_nodes, where)
     gv = _graphviz()
     order = topological_order(root)
     names = node_names(order)
@@ -179,7 +198,8 @@ def to_dot(
     dot.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.6")
     for v in order:
         name = names[v]
-        fields = [f"data {number(v.data, precision)}", f"grad {number(v.grad, precision)}"]
+        grad = number(v.grad, precision) if grad_text is None else grad_text[v]
+        fields = [f"data {number(v.data, precision)}", f"grad {grad}"]
         if v.label:
             fields.insert(0, v.label)
         body = " | ".join(_record_text(f) for f in fields)
@@ -199,7 +219,7 @@ def to_dot(
     return dot
 
 
-def _pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
+def pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
     """Run ``dot`` on the graph; a missing program becomes GraphvizNotFoundError."""
     gv = _graphviz()
     if fmt not in gv.FORMATS:
@@ -218,7 +238,7 @@ def _pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
 
 def to_svg(root: Value, **options: Any) -> str:
     """The picture of ``to_dot(root, **options)`` as SVG text."""
-    return _pipe(to_dot(root, **options), "svg").decode("utf-8")
+    return pipe(to_dot(root, **options), "svg").decode("utf-8")
 
 
 def render(root: Value, path: _P, format: str = "svg", **options: Any) -> _P:
@@ -227,7 +247,7 @@ def render(root: Value, path: _P, format: str = "svg", **options: Any) -> _P:
     The picture goes to a temporary file beside ``path`` that is renamed over
     it, so a failure leaves neither a partial file nor a stray one.
     """
-    data = _pipe(to_dot(root, **options), format)
+    data = pipe(to_dot(root, **options), format)
     write_atomic(path, data)
     return path
 

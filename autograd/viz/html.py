@@ -22,11 +22,13 @@ from ..value import Value
 from .dot import (
     CONST_SIDE,
     DEFAULT_MAX_NODES,
+    check_options,
     check_size,
+    digraph,
     node_names,
     number,
     op_text,
-    to_svg,
+    pipe,
     write_atomic,
 )
 
@@ -151,23 +153,37 @@ def _script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def to_html(root: Value, path: _P, **options: Any) -> _P:
+def to_html(
+    root: Value,
+    path: _P,
+    *,
+    rankdir: str = "LR",
+    max_nodes: int = DEFAULT_MAX_NODES,
+    show_local: bool = True,
+    precision: int = 4,
+) -> _P:
     """Write one self-contained page stepping through the backward pass from ``root``.
 
-    The page shows the graph (``to_svg(root, **options)``; edge labels with
+    The page shows the graph (options as for ``to_dot``; edges carry their
     local derivatives unless ``show_local=False``) and Step / Back / Play /
     Reset buttons (also the arrow keys, Home and End). Each step highlights
     a node and its inputs and shows each local derivative and each running
     ``.grad``. The graph itself is not changed. Returns ``path``.
     """
-    options.setdefault("show_local", True)
-    svg = to_svg(root, **options)
+    check_options(root, rankdir, max_nodes, precision, "to_html")
+    data = backward_steps(root, precision=precision, max_nodes=max_nodes)
+    # Size each grad field for the longest text it will show during the pass.
+    shown: dict[str, list[str]] = {n["id"]: ["0"] for n in data["nodes"]}
+    for step in data["steps"]:
+        if step["seed"]:
+            shown[step["node"]].append(step["upstreamText"])
+        for e in step["inputs"]:
+            shown[e["id"]].append(e["afterText"])
+    order = topological_order(root)
+    widest = {v: max(reversed(shown[f"v{i}"]), key=len) for i, v in enumerate(order)}
+    dot = digraph(root, rankdir, max_nodes, show_local, precision, widest, "to_html")
+    svg = pipe(dot, "svg").decode("utf-8")
     svg = svg[svg.index("<svg") :]  # drop the XML prolog: the SVG is inlined
-    data = backward_steps(
-        root,
-        precision=options.get("precision", 4),
-        max_nodes=options.get("max_nodes", DEFAULT_MAX_NODES),
-    )
     title = f"Backward pass from {root.label}" if root.label else "Backward pass"
     page = (
         _PAGE.replace("@TITLE@", html.escape(title))
@@ -232,7 +248,7 @@ button { font: inherit; padding: .25rem .8rem; cursor: pointer; }
 #status { margin-left: .6rem; font-variant-numeric: tabular-nums; }
 #explain { min-height: 1.4em; margin: .4rem 0; }
 #graph { overflow: auto; border: 1px solid #ddd; margin-bottom: 1rem; }
-#graph svg { max-width: 100%; height: auto; display: block; margin: 0 auto; }
+#graph svg { display: block; margin: 0 auto; height: auto; }
 #side { display: flex; gap: 1rem; flex-wrap: wrap; align-items: flex-start; }
 #side table { flex: 1 1 24rem; border-collapse: collapse; }
 caption { text-align: left; font-weight: 600; padding: .2rem 0; }
@@ -267,6 +283,14 @@ _JS = r"""
     if (!t) return;
     (groups[t.textContent] = groups[t.textContent] || []).push(g);
   });
+  // Shrink a wide graph to fit, but not below 3/4 of its size: then the box scrolls.
+  const natural = svg.width.baseVal.value;
+  function fit() {
+    const room = document.getElementById("graph").clientWidth;
+    svg.style.width = Math.min(natural, Math.max(room, 0.75 * natural)) + "px";
+  }
+  fit();
+  window.addEventListener("resize", fit);
   function each(title, f) { (groups[title] || []).forEach(f); }
   function gradText(id) {  // the record's last field is "grad ..."
     const g = (groups[id] || [])[0];
@@ -345,7 +369,10 @@ _JS = r"""
     } else {
       const n = nodes[cur.node];
       rows[cur.node].classList.add("current");
-      each(cur.node, function (g) { g.classList.add("current"); });
+      each(cur.node, function (g) {
+        g.classList.add("current");
+        if (g.scrollIntoView) g.scrollIntoView({ block: "nearest", inline: "nearest" });
+      });
       if (cur.seed) {
         explain.textContent = "Seed: d" + n.name + "/d" + n.name + " = 1, so " + n.name +
           ".grad = 1.";
