@@ -67,7 +67,20 @@ def encode(model: Module) -> str:
         "config": model.config(),
         "state": model.state_dict(),
     }
-    return json.dumps(doc, indent=1, allow_nan=False) + "\n"
+    return _dump(doc, "") + "\n"
+
+
+def _dump(obj: object, indent: str) -> str:
+    """JSON with one line per list of numbers (a weight row), nested containers indented."""
+    if isinstance(obj, dict) and obj:
+        inner = indent + "  "
+        items = [f"{inner}{json.dumps(k)}: {_dump(v, inner)}" for k, v in obj.items()]
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(obj, list) and any(isinstance(v, (dict, list)) for v in obj):
+        inner = indent + "  "
+        items = [inner + _dump(v, inner) for v in obj]
+        return "[\n" + ",\n".join(items) + "\n" + indent + "]"
+    return json.dumps(obj, allow_nan=False)
 
 
 def save(model: Module, path: PathLike) -> None:
@@ -100,6 +113,13 @@ def _reject_constant(token: str) -> None:
     raise ValueError(f"{token} is not a JSON number (a model file holds finite numbers only)")
 
 
+def _finite_float(text: str) -> float:
+    x = float(text)
+    if not math.isfinite(x):
+        raise ValueError(f"number {text} is too large for a float (must be finite)")
+    return x
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     d: dict[str, Any] = {}
     for k, v in pairs:
@@ -110,7 +130,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _count_numbers(obj: object) -> int:
-    """How many numbers a nested structure of lists and dicts holds (iteratively)."""
+    """How many leaves (numbers, or anything in their place) nested lists and dicts hold."""
     n = 0
     stack = [obj]
     while stack:
@@ -119,7 +139,7 @@ def _count_numbers(obj: object) -> int:
             stack.extend(x.values())
         elif isinstance(x, list):
             stack.extend(x)
-        elif isinstance(x, (int, float)) and not isinstance(x, bool):
+        else:  # a number, or something in a number's place (load_state_dict names it)
             n += 1
     return n
 
@@ -146,7 +166,12 @@ def decode(text: str | bytes, source: str = "<string>") -> Module:
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")
-        doc = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+        doc = json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=_no_duplicates,
+        )
     except UnicodeDecodeError as e:
         raise bad(f"not UTF-8 text ({e.reason} at byte {e.start})") from None
     except json.JSONDecodeError as e:

@@ -80,6 +80,8 @@ def init_bound(activation: str, nin: int, nout: int) -> float:
 def _as_inputs(x: Input, nin: int, where: str) -> Sequence[Value | float]:
     """``x`` as a sequence of ``nin`` inputs; a lone number or Value is accepted when nin is 1."""
     try:
+        if isinstance(x, (str, bytes)):
+            raise TypeError
         n = len(x)  # type: ignore[arg-type]
     except TypeError:
         if nin == 1 and (isinstance(x, (Value, int, float))):

@@ -1,0 +1,295 @@
+"""nn.save / nn.load: exact round trips, atomic writes, and every kind of bad file."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import pathlib
+import struct
+
+import pytest
+
+import nn
+import nn.io
+
+pytestmark = pytest.mark.core
+
+
+def bits(model: nn.Module) -> list[bytes]:
+    return [struct.pack("<d", p.data) for p in model.parameters()]
+
+
+def files(folder: pathlib.Path) -> list[str]:
+    return sorted(os.listdir(folder))
+
+
+MODELS = [
+    lambda: nn.Neuron(3, "sigmoid", seed=1),
+    lambda: nn.Layer(2, 4, "linear", seed=2),
+    lambda: nn.MLP(2, [16, 16, 1], seed=3),
+    lambda: nn.MLP(3, [5, 2], "tanh", seed=4),
+]
+
+
+@pytest.mark.parametrize("make", MODELS, ids=["Neuron", "Layer", "MLP", "MLP-tanh"])
+def test_round_trip_is_exact(make, tmp_path: pathlib.Path) -> None:  # type: ignore[no-untyped-def]
+    model = make()
+    awkward = [0.1 + 0.2, -0.0, 5e-324, 1.7976931348623157e308, -1e-300, 1 / 3, 2.0**-1074 * 3]
+    for p, v in zip(model.parameters(), awkward):
+        p.data = v
+    path = tmp_path / "model.json"
+    nn.save(model, path)
+    loaded = nn.load(path)
+    assert type(loaded) is type(model)
+    assert loaded.config() == model.config()
+    assert bits(loaded) == bits(model)  # bit for bit, -0.0 and subnormals included
+    x = [0.5, -0.25, 0.75][: model.nin]  # type: ignore[attr-defined]
+    out_a, out_b = model(x), loaded(x)
+    outs_a = out_a if isinstance(out_a, list) else [out_a]
+    outs_b = out_b if isinstance(out_b, list) else [out_b]
+    assert [v.data for v in outs_a] == [v.data for v in outs_b]
+    assert files(tmp_path) == ["model.json"]
+
+
+def test_str_paths_and_overwrite(tmp_path: pathlib.Path) -> None:
+    path = str(tmp_path / "m.json")
+    nn.save(nn.Neuron(2, seed=0), path)
+    second = nn.MLP(2, [3, 1], seed=1)
+    nn.save(second, path)
+    assert bits(nn.load(path)) == bits(second)
+
+
+def test_file_is_readable_json_without_pickle(tmp_path: pathlib.Path) -> None:
+    model = nn.MLP(2, [3, 1], "tanh", seed=0)
+    path = tmp_path / "m.json"
+    nn.save(model, path)
+    raw = path.read_bytes()
+    doc = json.loads(raw)
+    assert doc["format"] == "chainrule.nn"
+    assert doc["version"] == 1
+    assert doc["class"] == "MLP"
+    assert doc["config"] == {"nin": 2, "nouts": [3, 1], "activation": "tanh"}
+    assert doc["state"] == model.state_dict()
+    assert raw.endswith(b"\n")
+    assert b"\x80" not in raw  # no pickle protocol header anywhere
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_saved_file_gets_normal_permissions(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "m.json"
+    nn.save(nn.Neuron(2), path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # not a temp file's 0600
+
+
+def test_missing_file_is_oserror(tmp_path: pathlib.Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        nn.load(tmp_path / "nope.json")
+    with pytest.raises(OSError):
+        nn.load(tmp_path)  # a directory
+
+
+def test_save_into_missing_folder_is_oserror(tmp_path: pathlib.Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        nn.save(nn.Neuron(2), tmp_path / "no" / "m.json")
+    assert files(tmp_path) == []
+
+
+def test_bad_path_types() -> None:
+    with pytest.raises(TypeError, match="path"):
+        nn.save(nn.Neuron(2), 3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="path"):
+        nn.load(None)  # type: ignore[arg-type]
+
+
+def test_save_refuses_other_classes_and_non_finite(tmp_path: pathlib.Path) -> None:
+    class Sub(nn.MLP):
+        pass
+
+    path = tmp_path / "m.json"
+    with pytest.raises(TypeError, match="got a Sub"):
+        nn.save(Sub(2, [1]), path)
+    model = nn.MLP(2, [2, 1], seed=0)
+    nn.save(model, path)
+    before = path.read_bytes()
+    for bad in (math.nan, math.inf, -math.inf):
+        model.layers[1].neurons[0].b.data = bad
+        with pytest.raises(ValueError, match=r"parameter 8 of the MLP is .*JSON has no NaN"):
+            nn.save(model, path)
+        assert path.read_bytes() == before
+    assert files(tmp_path) == ["m.json"]
+
+
+# --- atomicity --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["write", "fsync", "replace", "interrupt"])
+def test_failed_save_keeps_old_file_and_leaves_no_temp(
+    where: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "m.json"
+    old = nn.MLP(2, [4, 1], seed=0)
+    nn.save(old, path)
+    before = path.read_bytes()
+    new = nn.MLP(2, [4, 1], seed=1)
+    seen: list[str] = []
+
+    def fail(*args: object, **kwargs: object) -> None:
+        # the new contents are already (partly) on disk in the temp file
+        temps = [f for f in files(tmp_path) if f != "m.json"]
+        assert len(temps) == 1 and temps[0].startswith(".m.json.")
+        seen.append(temps[0])
+        if where == "interrupt":
+            raise KeyboardInterrupt
+        raise OSError(28, "No space left on device")
+
+    if where == "write":
+        real_fdopen = os.fdopen
+
+        class Half:
+            def __init__(self, f):  # type: ignore[no-untyped-def]
+                self.f = f
+
+            def __enter__(self):  # type: ignore[no-untyped-def]
+                return self
+
+            def __exit__(self, *exc):  # type: ignore[no-untyped-def]
+                self.f.close()
+
+            def write(self, data: bytes) -> None:
+                self.f.write(data[: len(data) // 2])
+                self.f.flush()
+                fail()
+
+        monkeypatch.setattr(nn.io.os, "fdopen", lambda fd, mode: Half(real_fdopen(fd, mode)))
+    elif where == "fsync":
+        monkeypatch.setattr(nn.io.os, "fsync", fail)
+    else:
+        monkeypatch.setattr(nn.io.os, "replace", fail)
+    exc = KeyboardInterrupt if where == "interrupt" else OSError
+    with pytest.raises(exc):
+        nn.save(new, path)
+    monkeypatch.undo()
+    assert seen  # the failure really happened mid-save
+    assert path.read_bytes() == before
+    assert bits(nn.load(path)) == bits(old)
+    assert files(tmp_path) == ["m.json"]
+
+
+# --- corrupt files ----------------------------------------------------------------------
+
+
+def _good_doc() -> dict:  # type: ignore[type-arg]
+    return json.loads(nn.io.encode(nn.MLP(2, [3, 1], seed=0)))
+
+
+def _edit(fn):  # type: ignore[no-untyped-def]
+    doc = _good_doc()
+    fn(doc)
+    return json.dumps(doc).encode()
+
+
+CORRUPT: list[tuple[str, bytes, str]] = [
+    ("empty file", b"", "not valid JSON"),
+    ("whitespace", b"  \n", "not valid JSON"),
+    ("not JSON", b"hello", "not valid JSON"),
+    ("pickle bytes", b"\x80\x04\x95\x00", "not UTF-8"),
+    ("latin-1 text", '{"format": "caf\u00e9"}'.encode("latin-1"), "not UTF-8"),
+    ("top-level list", b"[1, 2]", "JSON object at the top"),
+    ("other format", _edit(lambda d: d.update(format="keras")), "not a chainrule model"),
+    ("no format", _edit(lambda d: d.pop("format")), "not a chainrule model"),
+    ("version 2", _edit(lambda d: d.update(version=2)), "unsupported format version 2"),
+    ("version '1'", _edit(lambda d: d.update(version="1")), "unsupported format version '1'"),
+    ("version true", _edit(lambda d: d.update(version=True)), "unsupported format version True"),
+    ("no version", _edit(lambda d: d.pop("version")), "unsupported format version None"),
+    ("extra key", _edit(lambda d: d.update(note="x")), "unexpected"),
+    ("no state", _edit(lambda d: d.pop("state")), "missing"),
+    ("unknown class", _edit(lambda d: d.update({"class": "Transformer"})), "unknown model class"),
+    ("config not object", _edit(lambda d: d.update(config=[2, [3, 1]])), "config must be"),
+    ("config wider", _edit(lambda d: d["config"].update(nin=3)), "has 16 parameters"),
+    ("config deeper", _edit(lambda d: d["config"].update(nouts=[3, 3, 1])), "parameters"),
+    (
+        "bad activation",
+        _edit(lambda d: d["config"].update(activation="gelu")),
+        "unknown activation",
+    ),
+    ("config extra arg", _edit(lambda d: d["config"].update(depth=2)), "bad config"),
+    ("config seed", _edit(lambda d: d["config"].update(seed=1)), "bad config"),
+    ("nin as text", _edit(lambda d: d["config"].update(nin="2")), "bad config"),
+    (
+        "string weight",
+        _edit(lambda d: d["state"]["layers"][1]["biases"].__setitem__(0, "1")),
+        "must be a number",
+    ),
+    (
+        "bool weight",
+        _edit(lambda d: d["state"]["layers"][1]["biases"].__setitem__(0, False)),
+        "must be a number",
+    ),
+    (
+        "null weight",
+        _edit(lambda d: d["state"]["layers"][0]["weights"][2].__setitem__(1, None)),
+        "must be a number",
+    ),
+    (
+        "moved number",
+        _edit(
+            lambda d: d["state"]["layers"][1]["weights"][0].append(
+                d["state"]["layers"][0]["biases"].pop()
+            )
+        ),
+        r"\['biases'\] has 2 numbers, expected 3",
+    ),
+    ("state of a Layer", _edit(lambda d: d.update(state=d["state"]["layers"][0])), "parameters"),
+    (
+        "NaN token",
+        nn.io.encode(nn.Neuron(2, seed=0)).replace('"bias": 0.0', '"bias": NaN').encode(),
+        "NaN is not a JSON number",
+    ),
+    (
+        "Infinity token",
+        nn.io.encode(nn.Neuron(2, seed=0)).replace('"bias": 0.0', '"bias": -Infinity').encode(),
+        "Infinity",
+    ),
+    ("duplicate key", b'{"format": "chainrule.nn", "format": "chainrule.nn"}', "appears twice"),
+    (
+        "huge int",
+        nn.io.encode(nn.Neuron(1, seed=0)).replace('"bias": 0.0', '"bias": ' + "9" * 5000).encode(),
+        "not a valid model file",
+    ),
+    (
+        "1e999",
+        nn.io.encode(nn.Neuron(1, seed=0)).replace('"bias": 0.0', '"bias": 1e999').encode(),
+        "must be finite",
+    ),
+    ("deep nesting", b"[" * 100_000, "not"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "match"), CORRUPT, ids=[c[0] for c in CORRUPT])
+def test_corrupt_files_raise_valueerror(
+    name: str, data: bytes, match: str, tmp_path: pathlib.Path
+) -> None:
+    path = tmp_path / "m.json"
+    path.write_bytes(data)
+    with pytest.raises(ValueError, match=match) as info:
+        nn.load(path)
+    assert str(path) in str(info.value)  # the message names the file
+    assert path.read_bytes() == data  # loading never writes
+
+
+def test_every_truncation_is_rejected(tmp_path: pathlib.Path) -> None:
+    data = nn.io.encode(nn.Layer(2, 2, seed=0)).encode()
+    nn.io.decode(data)  # the whole file is fine
+    for cut in range(len(data.rstrip())):
+        with pytest.raises(ValueError, match=r"nn\.load"):
+            nn.io.decode(data[:cut])
+
+
+def test_huge_config_with_small_state_is_refused_before_building() -> None:
+    doc = _good_doc()
+    doc["config"]["nouts"] = [10**7, 1]
+    with pytest.raises(ValueError, match="parameters, but the file holds 13 numbers"):
+        nn.io.decode(json.dumps(doc))
