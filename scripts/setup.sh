@@ -171,11 +171,21 @@ stamp_covers() {
     done
 }
 
-# Run pip, dropping one known harmless warning: a pip.conf that lists local
-# index folders (extra-index-url = file:///...) makes pip warn for every
-# package that has no folder there, which buries any real warning.
-pip_filtered() {
-    "$@" 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+# pip_logged LOG CMD...: run pip with its full output in LOG; show pip's
+# warnings, or the end of the log when it fails. One harmless warning is
+# dropped: a pip.conf listing local index folders (extra-index-url =
+# file:///...) makes pip warn for every package that has no folder there.
+pip_logged() {
+    local log=$1 rc=0 shown
+    shift
+    "$@" >"$log" 2>&1 || rc=$?
+    shown="$(grep -v "is ignored: it is neither a file nor a directory" "$log" || true)"
+    if [[ $rc -ne 0 ]]; then
+        printf '%s\n' "$shown" | tail -n 40 >&2
+        printf 'setup: pip failed (exit %s); full log: %s\n' "$rc" "$log" >&2
+        return "$rc"
+    fi
+    printf '%s\n' "$shown" | grep -E '^(WARNING|DEPRECATION)' || true
 }
 
 spec="."
@@ -184,11 +194,11 @@ spec="."
 if stamp_covers; then
     say "up to date: $spec in .venv (Python $want_version); pip skipped"
 else
-    pip_args=(install -q --progress-bar off)
+    pip_args=(install --progress-bar off)
     [[ -d /opt/wheels ]] && pip_args+=(--find-links /opt/wheels)
     say "pip install -e '$spec' (a fresh install takes a few minutes)"
     rm -f "$STAMP"
-    pip_filtered "$VENV/bin/python" -m pip "${pip_args[@]}" -e "$spec" \
+    pip_logged "$VENV/pip-install.log" "$VENV/bin/python" -m pip "${pip_args[@]}" -e "$spec" \
         || die "pip install -e '$spec' failed"
     printf 'hash=%s\nextras=%s\n' "$hash" "$extras" > "$STAMP"
 fi

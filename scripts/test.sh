@@ -88,10 +88,21 @@ find_python() {  # find_python 3.X: newest pyenv 3.X.N, else python3.X on PATH
     return 1
 }
 
-# Run pip without its per-package warning about missing local index folders
-# (from a pip.conf extra-index-url = file:///...), which buries real warnings.
-pip_filtered() {
-    "$@" 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+# pip_logged LOG CMD...: run pip with its full output in LOG; show pip's
+# warnings, or the end of the log when it fails. One harmless warning is
+# dropped: a pip.conf listing local index folders (extra-index-url =
+# file:///...) makes pip warn for every package that has no folder there.
+pip_logged() {
+    local log=$1 rc=0 shown
+    shift
+    "$@" >"$log" 2>&1 || rc=$?
+    shown="$(grep -v "is ignored: it is neither a file nor a directory" "$log" || true)"
+    if [[ $rc -ne 0 ]]; then
+        printf '%s\n' "$shown" | tail -n 40
+        printf 'pip failed (exit %s); full log: %s\n' "$rc" "$log"
+        return "$rc"
+    fi
+    printf '%s\n' "$shown" | grep -E '^(WARNING|DEPRECATION)' || true
 }
 
 # core_venv 3.X PYTHON: create or reuse .venv-py3X with pytest and the package.
@@ -113,8 +124,10 @@ core_venv() {
     fi
     rm -f "$dir/.chainrule-setup"
     echo "installing pytest and the package (--no-deps) into $dir"
-    pip_filtered "$dir/bin/python" -m pip install -q --progress-bar off "pytest>=8" || return
-    pip_filtered "$dir/bin/python" -m pip install -q --progress-bar off --no-deps -e . || return
+    pip_logged "$dir/pip-install.log" "$dir/bin/python" -m pip install --progress-bar off \
+        "pytest>=8" || return
+    pip_logged "$dir/pip-install.log" "$dir/bin/python" -m pip install --progress-bar off \
+        --no-deps -e . || return
     printf '%s' "$hash" > "$dir/.chainrule-setup"
 }
 
