@@ -37,8 +37,8 @@ def _check(n_samples: object, noise: object, where: str) -> tuple[int, float]:
 
 
 def _linspace(start: float, stop: float, n: int, endpoint: bool = True) -> list[float]:
-    if n == 1:
-        return [start]
+    if n <= 1:
+        return [start][:n]
     step = (stop - start) / (n - 1 if endpoint else n)
     return [start + i * step for i in range(n)]
 
