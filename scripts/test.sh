@@ -15,6 +15,7 @@ cd "$ROOT"
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 export PIP_NO_INPUT=1
+export NO_MKDOCS_2_WARNING=1  # mkdocs-material prints a banner about its successor otherwise
 
 passed=()
 skipped=()
