@@ -42,7 +42,15 @@ from ..value import Value, affine
 if TYPE_CHECKING:
     from hypothesis.strategies import DrawFn, SearchStrategy
 
-__all__ = ["OPERATIONS", "Expression", "expressions", "floats", "values"]
+__all__ = [
+    "OPERATIONS",
+    "Expression",
+    "Step",
+    "build_expression",
+    "expressions",
+    "floats",
+    "values",
+]
 
 OPERATIONS: tuple[str, ...] = (
     "add",
@@ -329,8 +337,39 @@ class _Builder:
         return self.positive(i)
 
 
+class Step(NamedTuple):
+    """One drawn operation, independent of the steps before it.
+
+    Operand choices are counted back from the newest node, modulo the number
+    of nodes, so any step stays valid when the shrinker deletes others.
+    """
+
+    op: str
+    picks: tuple[int, ...]  # operand choices, in order: 0 is the newest node
+    const: int  # which entry of the operation's constant table
+    negative: bool  # which side of 0 a guarded operand is shifted to
+    flip: bool  # constant on the left (``2.0 * x``) for + and *
+    width: int  # affine: number of weight and input pairs, 1 to 3
+    const_inputs: tuple[bool, ...]  # affine: which inputs are constants
+
+
+_CONSTS: dict[str, tuple[float, ...]] = {
+    "addc": _ADD_CONSTS,
+    "subc": _ADD_CONSTS,
+    "rsubc": _ADD_CONSTS,
+    "mulc": _MUL_CONSTS,
+    "divc": _DIV_CONSTS,
+    "rdivc": _RDIV_CONSTS,
+    "powc": _EXPONENTS,
+    "rpowc": _BASES,
+    "leaky_relu": _SLOPES,
+}
+_BINARY = ("add", "sub", "mul", "div", "pow")
+_SIDED = ("div", "rdivc", "powc", "relu", "abs", "leaky_relu")  # guarded away from 0
+
+
 class _Draw(NamedTuple):
-    """Everything drawn for one operation, so it can be rebuilt with tamed operands."""
+    """A step resolved against the nodes so far: operand positions and constants."""
 
     op: str
     picks: tuple[int, ...]
@@ -338,6 +377,56 @@ class _Draw(NamedTuple):
     negative: bool
     flip: bool
     const_inputs: tuple[float | None, ...]
+
+
+def _resolve(step: Step, n_nodes: int) -> _Draw:
+    op = step.op
+    const_inputs: tuple[float | None, ...] = ()
+    if op == "affine":
+        m = len(_MUL_CONSTS)
+        const_inputs = tuple(
+            _MUL_CONSTS[(step.const + j) % m] if step.const_inputs[j] else None
+            for j in range(step.width)
+        )
+        n_picks = 1 + step.width + sum(c is None for c in const_inputs)
+    else:
+        n_picks = 2 if op in _BINARY else 1
+    table = _CONSTS.get(op, (0.0,))
+    return _Draw(
+        op=op,
+        picks=tuple(
+            n_nodes - 1 - step.picks[j % len(step.picks)] % n_nodes for j in range(n_picks)
+        ),
+        const=table[step.const % len(table)],
+        negative=step.negative,
+        flip=step.flip,
+        const_inputs=const_inputs,
+    )
+
+
+def build_expression(n_inputs: int, steps: Sequence[Step], bound: float = 1.0) -> Expression:
+    """The expression made by ``steps`` on ``n_inputs`` inputs in ``[-bound, bound]``.
+
+    Each step appends its operation (after any shift or taming it needs);
+    results no later step uses are then summed, so every step matters.
+    """
+    b = _Builder(n_inputs, bound)
+    for step in steps:
+        d = _resolve(step, len(b.nodes))
+        mark = len(b.nodes)
+        i = _build(b, d, squash=False)
+        if not b.ok(i):
+            del b.nodes[mark:]
+            i = _build(b, d, squash=True)
+            if not b.ok(i):  # pragma: no cover - the caps are chosen so this cannot happen
+                raise AssertionError(f"expressions: {d} exceeds {CAP} after taming")
+    used = {a.at for n in b.nodes for a in n.args if isinstance(a, Ref)}
+    sinks = [i for i in range(n_inputs, len(b.nodes)) if i not in used]
+    if sinks:
+        root = sinks[0]
+        for s in sinks[1:]:
+            root = b.add("add", Ref(root), Ref(s))
+    return Expression(n_inputs, b.nodes, bound)
 
 
 def _build(b: _Builder, d: _Draw, squash: bool) -> int:
@@ -570,59 +659,26 @@ def expressions(
         raise ValueError(f"expressions: bound must be > 0 and < 1e6, got {bound!r}")
     bound = float(bound)
 
-    def pick(draw: DrawFn, b: _Builder) -> int:
-        """An earlier node, counted back from the newest (shrinks towards chains)."""
-        back: int = draw(st.integers(min_value=0, max_value=len(b.nodes) - 1))
-        return len(b.nodes) - 1 - back
-
-    def consts_for(op: str) -> tuple[float, ...]:
-        return {
-            "addc": _ADD_CONSTS,
-            "subc": _ADD_CONSTS,
-            "rsubc": _ADD_CONSTS,
-            "mulc": _MUL_CONSTS,
-            "divc": _DIV_CONSTS,
-            "rdivc": _RDIV_CONSTS,
-            "powc": _EXPONENTS,
-            "rpowc": _BASES,
-            "leaky_relu": _SLOPES,
-        }.get(op, (0.0,))
-
     @st.composite  # type: ignore[untyped-decorator]
-    def draw_expression(draw: DrawFn) -> Expression:
-        b = _Builder(n_inputs, bound)
-        n_ops: int = draw(st.integers(min_value=1, max_value=max_ops), label="number of ops")
-        for _ in range(n_ops):
-            op: str = draw(st.sampled_from(OPERATIONS))
-            const_inputs: tuple[float | None, ...] = ()
-            if op == "affine":
-                k: int = draw(st.integers(min_value=1, max_value=3))
-                const_inputs = tuple(
-                    draw(st.one_of(st.none(), st.sampled_from(_MUL_CONSTS))) for _ in range(k)
-                )
-                n_picks = 1 + k + sum(c is None for c in const_inputs)
-            else:
-                n_picks = 2 if op in ("add", "sub", "mul", "div", "pow") else 1
-            d = _Draw(
-                op=op,
-                picks=tuple(pick(draw, b) for _ in range(n_picks)),
-                const=draw(st.sampled_from(consts_for(op))),
-                negative=draw(st.booleans()),
-                flip=draw(st.booleans()),
-                const_inputs=const_inputs,
-            )
-            mark = len(b.nodes)
-            i = _build(b, d, squash=False)
-            if not b.ok(i):
-                del b.nodes[mark:]
-                i = _build(b, d, squash=True)
-                if not b.ok(i):  # pragma: no cover - the caps are chosen so this cannot happen
-                    raise AssertionError(f"expressions: {d} exceeds {CAP} after taming")
-        used = {a.at for n in b.nodes for a in n.args if isinstance(a, Ref)}
-        sinks = [i for i in range(n_inputs, len(b.nodes)) if i not in used]
-        root = sinks[0]
-        for s in sinks[1:]:
-            root = b.add("add", Ref(root), Ref(s))
-        return Expression(n_inputs, b.nodes, bound)
+    def step(draw: DrawFn) -> Step:
+        """One step; it draws only what its operation uses, so shrinking has less to do."""
+        op: str = draw(st.sampled_from(OPERATIONS))
+        width = 1
+        const_inputs: tuple[bool, ...] = ()
+        if op == "affine":
+            width = draw(st.integers(min_value=1, max_value=3))
+            const_inputs = tuple(draw(st.booleans()) for _ in range(width))
+            n_picks = 1 + width + sum(not c for c in const_inputs)
+        else:
+            n_picks = 2 if op in _BINARY else 1
+        picks = tuple(draw(st.integers(min_value=0, max_value=15)) for _ in range(n_picks))
+        const = (
+            draw(st.integers(min_value=0, max_value=7)) if op in _CONSTS or any(const_inputs) else 0
+        )
+        negative = draw(st.booleans()) if op in _SIDED else False
+        flip = draw(st.booleans()) if op in ("addc", "mulc") else False
+        return Step(op, picks, const, negative, flip, width, const_inputs)
 
-    return draw_expression()  # type: ignore[no-any-return]
+    return st.lists(step(), min_size=1, max_size=max_ops).map(  # type: ignore[no-any-return]
+        lambda steps: build_expression(n_inputs, steps, bound)
+    )
