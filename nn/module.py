@@ -150,8 +150,8 @@ class Module:
         """The forward pass; ``model(x)`` calls it."""
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
-    def __call__(self, x: Any) -> Any:
-        return self.forward(x)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
 
     def state_dict(self) -> dict[str, Any]:
         """The parameter values as plain JSON-able data (floats in lists and dicts)."""
@@ -214,8 +214,6 @@ class Neuron(Module):
         act = self._act
         return out if act is None else act(out)
 
-    __call__ = forward
-
     def parameters(self) -> list[Value]:
         """The weights, then the bias."""
         return [*self.w, self.b]
@@ -272,8 +270,6 @@ class Layer(Module):
         """A Value when ``nout`` is 1, else a list of ``nout`` Values."""
         out = self.outputs(x)
         return out[0] if len(out) == 1 else out
-
-    __call__ = forward
 
     def parameters(self) -> list[Value]:
         """Each neuron's weights and bias, neuron by neuron."""
@@ -348,8 +344,6 @@ class MLP(Module):
         for layer in self.layers:
             out = layer.outputs(out)
         return out[0] if len(out) == 1 else out  # type: ignore[no-any-return]
-
-    __call__ = forward
 
     def parameters(self) -> list[Value]:
         """Every layer's parameters, first layer first."""

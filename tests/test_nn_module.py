@@ -430,3 +430,12 @@ def test_repr() -> None:
     assert repr(nn.MLP(2, [16, 16, 1])) == "MLP(2, [16, 16, 1], activation='relu')"
     assert repr(nn.Layer(2, 3, "sigmoid")) == "Layer(2, 3, activation='sigmoid')"
     assert repr(nn.Neuron(4)) == "Neuron(4, activation='tanh')"
+
+
+def test_subclass_forward_is_what_calling_runs() -> None:
+    class Squashed(nn.MLP):
+        def forward(self, x):  # type: ignore[no-untyped-def, override]
+            return super().forward(x).tanh()
+
+    model = Squashed(2, [3, 1], seed=0)
+    assert model([5.0, 5.0]).data == math.tanh(nn.MLP(2, [3, 1], seed=0)([5.0, 5.0]).data)
