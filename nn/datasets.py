@@ -4,8 +4,10 @@ Every ``make_*(n_samples, *, noise=0.0, seed=None, ...)`` returns ``(X, y)``:
 ``X`` a list of ``n_samples`` points (lists of floats), ``y`` a list of int
 labels. ``noise`` is the standard deviation of Gaussian noise added to every
 coordinate. The same ``seed`` (an int or a ``random.Random``) gives the same
-data on every run and platform; ``seed=None`` draws fresh data. The shapes
-follow scikit-learn's generators of the same names, so results compare.
+data on every run and every supported Python (``random``'s generator is
+fixed; the Gaussian noise goes through the C math library); ``seed=None``
+draws fresh data. The shapes follow scikit-learn's generators of the same
+names, so results compare.
 """
 
 from __future__ import annotations
