@@ -185,6 +185,16 @@ def test_wrong_fast_path_derivative_fails_with_a_table(monkeypatch: pytest.Monke
     assert err.rows[1][0] == (1,)
 
 
+def test_gradcheck_error_survives_pickling() -> None:
+    import pickle
+
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda x: x.relu(), [0.0])
+    again = pickle.loads(pickle.dumps(info.value))
+    assert isinstance(again, GradcheckError) and str(again) == str(info.value)
+    assert again.rows == info.value.rows and again.order == 1
+
+
 def test_a_kink_is_reported_not_hidden() -> None:
     # relu'(0) is 0 by convention; the central difference sees the average slope 0.5.
     with pytest.raises(GradcheckError, match=r"<- mismatch"):

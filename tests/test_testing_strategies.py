@@ -121,6 +121,8 @@ def test_called_with_floats_gives_the_same_number(e: Expression, xs: list[float]
     root, _, _ = _graph(e, xs)
     y = e(*xs)
     assert isinstance(y, float) and y == root.data
+    mixed = e(xs[0], Value(xs[1]), xs[2])  # any Value argument gives a Value
+    assert isinstance(mixed, Value) and mixed.data == root.data
 
 
 @given(expressions(N, 8), _points(N))

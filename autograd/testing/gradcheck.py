@@ -34,9 +34,11 @@ class GradcheckError(AssertionError):
     differentiation) and ``value`` the input that was perturbed.
     """
 
-    def __init__(self, message: str, rows: list[tuple[Any, ...]], order: int) -> None:
+    def __init__(
+        self, message: str, rows: list[tuple[Any, ...]] | None = None, order: int = 1
+    ) -> None:
         super().__init__(message)
-        self.rows = rows
+        self.rows = rows if rows is not None else []
         self.order = order
 
 

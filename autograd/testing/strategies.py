@@ -529,7 +529,7 @@ class Expression:
                 f"({names}), got {len(args)}"
             )
         if any(isinstance(a, Value) for a in args):
-            return self._evaluate(args)
+            return self._evaluate([a if isinstance(a, Value) else Value(a) for a in args])
         leaves: list[Value] = []
         for i, a in enumerate(args):
             if not isinstance(a, numbers.Real):
