@@ -171,8 +171,9 @@ def _backward_checked(order: list[Value], root: Value) -> None:
 
 def _gradient_message(node: Value, p: Value, g: float, d: float, before: float) -> str:
     ins = ", ".join(modes.describe_node(q) for q in parents(node))
+    name = f" of node {node.label!r}" if node.label else ""
     return (
-        f"detect_anomaly: backward through operation {node._op!r} (inputs [{ins}], "
+        f"detect_anomaly: backward through operation {node._op!r}{name} (inputs [{ins}], "
         f"created at {modes.where_text(node)}) made the gradient of input "
         f"{modes.describe_node(p)} {p.grad!r} (upstream {g!r} x local {d!r}, plus {before!r})"
     )
