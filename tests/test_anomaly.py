@@ -148,6 +148,20 @@ def test_a_gradient_that_overflows_is_reported_at_the_node_that_made_it() -> Non
     _off()
 
 
+def test_a_backward_report_names_the_label_of_the_node() -> None:
+    with detect_anomaly():
+        x = Value(0.0, label="x")
+        line = _next_line()
+        h = x.sqrt()
+        h.label = "h"
+        with pytest.raises(FloatingPointError) as info:
+            (h * 2.0).backward()
+    assert str(info.value).startswith(
+        f"detect_anomaly: backward through operation 'sqrt' of node 'h' (inputs ['x' (0.0)], "
+        f"created at {HERE}:{line}) made the gradient of input 'x' (0.0) inf"
+    )
+
+
 def test_a_chain_of_large_local_derivatives_overflows() -> None:
     with detect_anomaly():
         x = Value(1e-300)
