@@ -433,7 +433,8 @@ def affine(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Valu
             partners.append(xd)
         total += wd * xd
     if total - total:
-        _fin("affine", total, bias.data, *[p.data for p in parents])
+        consts = [c for c in partners[1:] if c.__class__ is float]
+        _fin("affine", total, *[p.data for p in parents], *consts)
     out = _new(Value)
     out.data = total
     out.grad = 0.0
