@@ -123,9 +123,29 @@ def test_affine_reports_its_inputs() -> None:
         line = _next_line()
         affine([w], [2.0], b)
     assert re.search(
-        rf"'affine' produced nan from inputs \[0.5, 'w' \(nan\)\], at {_at(line)}",
+        rf"'affine' produced nan from inputs \[0.5, 'w' \(nan\)\] and constants \[2.0\], "
+        rf"at {_at(line)}",
         str(info.value),
     )
+
+
+def test_nan_as_a_constant_input_of_affine_propagates_and_is_reported() -> None:
+    w, b = Value(0.5, label="w"), Value(0.25)
+    out = affine([w, w], [math.nan, 2.0], b)  # a missing value in the data: no error
+    assert math.isnan(out.data)
+    with detect_anomaly(), pytest.raises(FloatingPointError) as info:
+        line = _next_line()
+        affine([w, w], [math.nan, 2.0], b)
+    assert re.search(
+        rf"'affine' produced nan from inputs \[0.25, 'w' \(0.5\), 'w' \(0.5\)\] "
+        rf"and constants \[nan, 2.0\], at {_at(line)}",
+        str(info.value),
+    )
+
+
+def test_affine_overflow_from_finite_inputs_lists_them_once() -> None:
+    with pytest.raises(OverflowError, match=r"affine: .* \(got 0.0, 1e\+300, 1e\+300\)"):
+        affine([Value(1e300)], [1e300], Value(0.0))
 
 
 # --- backward ---------------------------------------------------------------------
