@@ -88,7 +88,9 @@ def softplus_f(x: float) -> tuple[float, float]:
 
 
 def relu_f(x: float) -> tuple[float, float]:
-    return (x, 1.0) if x > 0.0 else (0.0, 0.0)
+    if x > 0.0:
+        return x, 1.0
+    return (0.0 if x == x else x), 0.0  # NaN stays NaN, as in PyTorch
 
 
 def abs_f(x: float) -> tuple[float, float]:

@@ -339,7 +339,7 @@ class Value:
         x = self.data
         if x > 0.0:
             return _unary(self, "relu", x, 1.0, None)
-        return _unary(self, "relu", 0.0, 0.0, None)
+        return _unary(self, "relu", 0.0 if x == x else x, 0.0, None)  # NaN stays NaN
 
     def abs(self) -> Value:
         """|self|; derivative 0 at 0."""
