@@ -226,6 +226,14 @@ def test_a_node_made_outside_the_block_says_so() -> None:
     assert "an unknown line (the node was created outside detect_anomaly)" in str(info.value)
 
 
+def test_nan_is_not_hidden_by_relu() -> None:
+    # max(nan, 0) is nan in PyTorch; a relu that returned 0 would hide a NaN in the data.
+    x = Value(math.nan)
+    assert math.isnan(x.relu().data)
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="'relu' produced nan"):
+        x.relu()
+
+
 def test_without_the_mode_the_same_graphs_give_nan_and_inf_silently() -> None:
     _off()
     x = Value(math.nan)
