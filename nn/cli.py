@@ -1,0 +1,371 @@
+"""The ``chainrule`` command: ``demo``, ``train``, ``question`` and ``graph``.
+
+``main(argv)`` parses the arguments, runs one command and returns the exit
+status, so tests call it directly; the installed ``chainrule`` script and
+``python -m nn`` call it with the process's arguments.
+
+Exit status: 0 on success; 2 for bad arguments or bad input (a one-line
+``chainrule ...: error: ...`` on stderr, never a traceback), including
+errors the engine raises for that input (``log(-1)``); 1 when the
+environment is missing something (an optional extra, Graphviz), a file
+cannot be written, or a check of ``chainrule question`` fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import textwrap
+import time
+from typing import NoReturn
+
+from autograd import Value, __version__
+from autograd.viz import render, to_html
+from autograd.viz.dot import GraphvizNotFoundError
+
+from .expression import evaluate, parse, parse_assignments
+from .question import run_all
+from .report import check_graphviz, check_matplotlib, write_question, write_training
+from .training import DATASETS, DEFAULT_LR, OPTIMIZERS, Settings, train
+
+__all__ = ["main"]
+
+PROG = "chainrule"
+
+
+class UsageError(ValueError):
+    """A bad argument found after parsing; reported in one line with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+# --- argument types: each raises ArgumentTypeError, which argparse reports in one line --
+
+
+def _hidden(text: str) -> tuple[int, ...]:
+    parts = [p.strip() for p in text.split(",")]
+    sizes = []
+    for p in parts:
+        if not p.isdigit() or int(p) < 1:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a list of layer sizes: each size must be a whole number "
+                "of at least 1, separated by commas (e.g. 16,16)"
+            )
+        sizes.append(int(p))
+    if len(sizes) > 16 or max(sizes) > 4096:
+        raise argparse.ArgumentTypeError(f"{text!r}: at most 16 layers of at most 4096 units")
+    return tuple(sizes)
+
+
+def _number(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return x
+
+
+def _positive_number(text: str) -> float:
+    x = _number(text)
+    if x <= 0.0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+    return x
+
+
+def _non_negative_number(text: str) -> float:
+    x = _number(text)
+    if x < 0.0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return x
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+# --- the parser ---------------------------------------------------------------------
+
+_EXIT = (
+    "exit status: 0 success; 2 bad arguments or input (one-line message); "
+    "1 missing extra, missing Graphviz, unwritable output or a failed check"
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``chainrule`` argument parser, with one subcommand per command."""
+    parser = _Parser(
+        prog=PROG,
+        description="chainrule: scalar reverse-mode autodiff, and neural networks built on it.",
+        epilog=_EXIT,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    demo = sub.add_parser(
+        "demo",
+        help="train a small MLP on two moons and write plots, a graph and the model",
+        description=(
+            "Train an MLP 2-16-16-1 (relu) on 100 two-moons points with the hinge loss, a "
+            "small L2 penalty and SGD whose learning rate decays from 1.0 to 0.1 over 100 "
+            "steps; print loss and accuracy; write loss.svg, boundary.svg, graph.svg (one "
+            "neuron after backward), model.json, run.json and index.html. Needs the plot and "
+            "viz extras."
+        ),
+        epilog=_EXIT,
+    )
+    demo.add_argument(
+        "--out", default="chainrule-demo", metavar="DIR", help="output folder (%(default)s)"
+    )
+    demo.set_defaults(func=_demo)
+
+    train = sub.add_parser(
+        "train",
+        help="train an MLP on a toy dataset with your settings; same outputs as demo",
+        description=(
+            "Train an MLP on a toy dataset, full batch. Two-class datasets (moons, circles, "
+            "xor) use one output score and the hinge loss mean(max(0, 1 - y*s)) with labels "
+            "-1/1, as in micrograd's demo; blobs (three classes) uses one score per class and "
+            "the cross-entropy. An L2 penalty l2 * sum(p^2) is added. The learning rate "
+            "decays linearly from LR to LR/10. Writes the same files as 'chainrule demo'."
+        ),
+        epilog=_EXIT,
+    )
+    train.add_argument("--dataset", choices=DATASETS, default="moons", help="(%(default)s)")
+    train.add_argument(
+        "--hidden",
+        type=_hidden,
+        default=(16, 16),
+        metavar="SIZES",
+        help="hidden layer sizes, comma-separated (16,16)",
+    )
+    train.add_argument(
+        "--activation",
+        choices=("relu", "tanh", "sigmoid", "linear"),
+        default="relu",
+        help="activation of the hidden layers (%(default)s); the output layer is linear",
+    )
+    train.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd", help="(%(default)s)")
+    train.add_argument(
+        "--lr",
+        type=_positive_number,
+        default=None,
+        help=f"starting learning rate (sgd: {DEFAULT_LR['sgd']:g}, adam: {DEFAULT_LR['adam']:g})",
+    )
+    train.add_argument(
+        "--epochs", type=_count, default=100, metavar="N", help="training steps (%(default)s)"
+    )
+    train.add_argument(
+        "--seed", type=_seed, default=0, metavar="S", help="data and weights (%(default)s)"
+    )
+    train.add_argument(
+        "--samples", type=_count, default=100, metavar="N", help="data points (%(default)s)"
+    )
+    train.add_argument(
+        "--l2", type=_non_negative_number, default=1e-4, help="L2 penalty (%(default)s)"
+    )
+    train.add_argument(
+        "--out", default="chainrule-train", metavar="DIR", help="output folder (%(default)s)"
+    )
+    train.set_defaults(func=_train)
+
+    question = sub.add_parser(
+        "question",
+        help="why the activation's derivative matters: three experiments and a report",
+        description=(
+            "Run the derivative question as experiments on fixed seeds: (1) the delta rule "
+            "w <- w + lr*(y - y_hat)*x against the engine's gradient step for a linear neuron "
+            "(equal); (2) a sigmoid neuron trained with and without the activation's "
+            "derivative f(1 - f); (3) linear against tanh layers on XOR at depths 1-4, and "
+            "the proof that a linear stack is one affine map. Prints the three findings and "
+            "writes index.html, report.json and the figures. Needs the plot and viz extras."
+        ),
+        epilog=_EXIT,
+    )
+    question.add_argument(
+        "--out", default="chainrule-question", metavar="DIR", help="output folder (%(default)s)"
+    )
+    question.set_defaults(func=_question)
+
+    graph = sub.add_parser(
+        "graph",
+        help="differentiate an expression and draw its graph with every gradient",
+        description=(
+            "Parse EXPR (never evaluated as Python): numbers, variables, + - * / **, unary "
+            "minus and the functions exp, log, tanh, sigmoid, relu, sqrt, abs, sin, cos, "
+            "softplus, leaky_relu(x[, slope]). Each variable gets its value from --at; the "
+            "command runs backward, prints each variable's gradient and draws the graph: "
+            "SVG (or another Graphviz format, from the file's suffix), or with --out *.html "
+            "a page that steps through the backward pass. An EXPR that starts with '-' "
+            "goes after '--', e.g. chainrule graph --at x=2 -- '-x**2'. Needs the viz extra "
+            "to draw."
+        ),
+        epilog="example: chainrule graph 'tanh(x * w + b)' --at x=1.0,w=0.5,b=0.1 --out g.html",
+    )
+    graph.add_argument("expr", metavar="EXPR", help="e.g. 'tanh(x * w + b)'")
+    graph.add_argument(
+        "--at",
+        default="",
+        metavar="NAME=NUMBER,...",
+        help="the value of every variable, e.g. x=1.0,w=0.5",
+    )
+    graph.add_argument(
+        "--out", default="graph.svg", metavar="FILE", help="picture to write (%(default)s)"
+    )
+    graph.set_defaults(func=_graph)
+    return parser
+
+
+# --- the commands ---------------------------------------------------------------------
+
+
+def _out_dir(path: str) -> str:
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UsageError(f"--out {path!r} exists and is not a folder")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _check_extras() -> None:
+    check_matplotlib()
+    check_graphviz()
+
+
+def _demo(args: argparse.Namespace) -> int:
+    return _run_training(Settings(), args.out, "chainrule demo: two moons")
+
+
+def _train(args: argparse.Namespace) -> int:
+    settings = Settings(
+        dataset=args.dataset,
+        hidden=args.hidden,
+        activation=args.activation,
+        optimizer=args.optimizer,
+        lr=args.lr if args.lr is not None else DEFAULT_LR[args.optimizer],
+        epochs=args.epochs,
+        seed=args.seed,
+        samples=args.samples,
+        l2=args.l2,
+    )
+    return _run_training(settings, args.out, f"chainrule train: {args.dataset}")
+
+
+def _run_training(settings: Settings, out: str, title: str) -> int:
+    _check_extras()
+    out = _out_dir(out)
+    start = time.perf_counter()
+    run = train(settings)
+    files = write_training(run, out, title)
+    seconds = time.perf_counter() - start
+    print(
+        f"final accuracy {100 * run.final_accuracy:.1f}% (loss {run.final_loss:.4f}) "
+        f"after {settings.epochs} steps, {seconds:.1f} s"
+    )
+    print(f"wrote {', '.join(os.path.basename(f) for f in files)} to {out}")
+    print(f"open {os.path.join(out, 'index.html')} in a browser")
+    return 0
+
+
+def _question(args: argparse.Namespace) -> int:
+    _check_extras()
+    out = _out_dir(args.out)
+    findings = run_all()
+    files = write_question(findings, out)
+    for i, f in enumerate(findings, start=1):
+        print(f"{i}. {f.title}")
+        print(textwrap.fill(f.statement, width=88, initial_indent="   ", subsequent_indent="   "))
+        print()
+    print(f"wrote {', '.join(os.path.basename(f) for f in files)} to {out}")
+    failed = [str(i) for i, f in enumerate(findings, start=1) if not f.holds]
+    if failed:
+        print(
+            f"{PROG} question: error: the check of finding {', '.join(failed)} failed; "
+            f"see {os.path.join(out, 'report.json')}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _graph(args: argparse.Namespace) -> int:
+    expr = parse(args.expr)
+    values = parse_assignments(args.at)
+    if not expr.variables:
+        raise UsageError("EXPR uses no variable, so there is nothing to differentiate")
+    variables = {name: Value(x, label=name) for name, x in values.items()}
+    root = evaluate(expr, variables)
+    assert isinstance(root, Value)
+    root.backward()
+    print(f"f = {expr.text} = {root.data!r}")
+    for name in expr.variables:
+        print(f"df/d{name} = {variables[name].grad!r}")
+    unused = [n for n in values if n not in expr.variables]
+    if unused:
+        print(f"({', '.join(unused)} not in EXPR: gradient 0)")
+    if not root.label:
+        root.label = "f"
+    out = args.out
+    suffix = os.path.splitext(out)[1].lower().lstrip(".")
+    if not suffix:
+        raise UsageError(f"--out {out!r} needs a suffix such as .svg, .png or .html")
+    check_graphviz()
+    if suffix == "html":
+        to_html(root, out)
+    else:
+        render(root, out, format=suffix, show_local=True)
+    print(f"wrote {out}")
+    return 0
+
+
+# --- entry point ----------------------------------------------------------------------
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``chainrule`` with ``argv`` (default: the process's arguments); return the status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(None if argv is None else list(argv))
+    except SystemExit as e:  # --help, --version, or a bad argument (status 2)
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
+    prog = f"{PROG} {args.command}"
+    try:
+        status: int = args.func(args)
+    except (ValueError, ArithmeticError) as e:  # bad input, or what the engine said of it
+        print(f"{prog}: error: {_one_line(e)}", file=sys.stderr)
+        return 2
+    except (ImportError, OSError, GraphvizNotFoundError) as e:  # missing extra or Graphviz, I/O
+        print(f"{prog}: error: {_one_line(e)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+    return status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
