@@ -294,7 +294,15 @@ def _question(args: argparse.Namespace) -> int:
     files = write_question(findings, out)
     for i, f in enumerate(findings, start=1):
         print(f"{i}. {f.title}")
-        print(textwrap.fill(f.statement, width=88, initial_indent="   ", subsequent_indent="   "))
+        text = textwrap.fill(
+            f.statement,
+            width=88,
+            initial_indent="   ",
+            subsequent_indent="   ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        print(text)
         print()
     print(f"wrote {', '.join(os.path.basename(f) for f in files)} to {out}")
     failed = [str(i) for i, f in enumerate(findings, start=1) if not f.holds]

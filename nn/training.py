@@ -164,7 +164,7 @@ def train(settings: Settings, *, progress: bool | None = None, every: int | None
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
-            except ArithmeticError as e:
+            except (ArithmeticError, ValueError) as e:  # numbers too large for a float
                 raise ValueError(
                     f"training diverged at step {k}: {e}; try a smaller --lr"
                 ) from None
