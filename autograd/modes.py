@@ -18,6 +18,9 @@ from . import value as _value
 _grad_enabled = True
 _anomaly_depth = 0
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_LIBRARY_DIRS = tuple(  # frames here are the library's own: anomaly reports skip them
+    d + os.sep for d in (_PACKAGE_DIR, os.path.join(os.path.dirname(_PACKAGE_DIR), "nn"))
+)
 
 WHERE = "_anomaly_where"
 """Instance attribute holding ``(file, line)`` of the user code that made a node."""
@@ -38,11 +41,11 @@ def _sync() -> None:
 
 
 def user_frame() -> tuple[str, int]:
-    """File and line of the nearest caller outside the ``autograd`` package."""
+    """File and line of the nearest caller outside the ``autograd`` and ``nn`` packages."""
     f = sys._getframe(1)
     while f is not None:
         fn = f.f_code.co_filename
-        if not os.path.abspath(fn).startswith(_PACKAGE_DIR + os.sep):
+        if not os.path.abspath(fn).startswith(_LIBRARY_DIRS):
             return fn, f.f_lineno
         f = f.f_back  # type: ignore[assignment]
     return "<unknown>", 0

@@ -369,3 +369,14 @@ def test_state_is_restored_after_errors_of_any_kind() -> None:
     v = Value(2.0)
     (v * v).backward()
     assert v.grad == 4.0
+
+
+def test_nodes_made_inside_nn_report_the_users_line() -> None:
+    from nn import MLP
+
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(FloatingPointError) as info, detect_anomaly():
+        line = inspect.currentframe().f_lineno + 1  # type: ignore[union-attr]
+        model([math.nan, 1.0])
+    assert f"{__file__}:{line}" in str(info.value)
+    assert "nn/module.py" not in str(info.value)
