@@ -27,7 +27,13 @@ from autograd.viz.dot import GraphvizNotFoundError
 
 from .expression import evaluate, parse, parse_assignments
 from .question import run_all
-from .report import check_graphviz, check_matplotlib, write_question, write_training
+from .report import (
+    check_graphviz,
+    check_matplotlib,
+    text_table,
+    write_question,
+    write_training,
+)
 from .training import DATASETS, DEFAULT_LR, OPTIMIZERS, Settings, train
 
 __all__ = ["main"]
@@ -303,6 +309,10 @@ def _question(args: argparse.Namespace) -> int:
             break_on_hyphens=False,
         )
         print(text)
+        console = f.console_table()
+        if console is not None:
+            print()
+            print(textwrap.indent(text_table(*console), "   "))
         print()
     print(f"wrote {', '.join(os.path.basename(f) for f in files)} to {out}")
     failed = [str(i) for i, f in enumerate(findings, start=1) if not f.holds]

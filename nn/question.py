@@ -63,6 +63,47 @@ class Finding:
     graph: Value | None = None
     graph_caption: str = ""
 
+    def console_table(self) -> tuple[list[str], list[list[object]]] | None:
+        """The finding's main numbers as a table for the terminal (headers, rows), if any."""
+        n = self.numbers
+        if self.key == "delta_rule":
+            headers = ["step", "ŷ", "rule w1", "rule w2", "rule b"]
+            headers += ["engine w1", "engine w2", "engine b", "max |diff|"]
+            return headers, [
+                [r["step"], r["y_hat"], *r["rule"], *r["engine"], r["max_abs_difference"]]
+                for r in n["steps"]
+            ]
+        if self.key == "activation_derivative":
+            early = n["saturation"]["early_step"]
+            below = f"first step below {n['saturation']['loss_threshold']:g}"
+            headers = ["update", "start loss", f"loss at step {early}", below, "final loss"]
+            return headers, [
+                [
+                    name,
+                    n["start"]["loss"],
+                    r["loss_at_early_step"],
+                    str(r["first_step_below_threshold"]),
+                    r["final_loss"],
+                ]
+                for name, r in (
+                    ("true gradient", n["true_gradient"]),
+                    ("delta rule", n["delta_rule"]),
+                )
+            ]
+        if self.key == "linear_collapse":
+            headers = ["hidden layers", "linear accuracy", "max |model - (W x + b)|"]
+            headers.append("tanh accuracy")
+            return headers, [
+                [
+                    lin["depth"],
+                    f"{100 * lin['accuracy']:.1f}%",
+                    lin["collapse_max_abs_difference"],
+                    f"{100 * tanh['accuracy']:.1f}%",
+                ]
+                for lin, tanh in zip(n["linear"], n["tanh"])
+            ]
+        return None
+
     def to_json(self) -> dict[str, Any]:
         """The finding as JSON-able data (for report.json)."""
         return {

@@ -44,6 +44,7 @@ __all__ = [
     "plot_training",
     "plot_xor_grid",
     "table",
+    "text_table",
     "write_json",
     "write_question",
     "write_text",
@@ -317,6 +318,20 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
         f'<div class="wide"><table><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain-text table for the terminal (numbers right-aligned, floats shown with ``fmt``)."""
+    cells = [list(headers)] + [
+        [fmt(v, 6) if isinstance(v, float) else str(v) for v in r] for r in rows
+    ]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = [
+        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        for r in cells
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 def figure(src: str, caption: str) -> str:

@@ -320,8 +320,14 @@ def test_finding_3_linear_stacks_collapse_and_tanh_solves_xor(question: Any) -> 
 
 @needs_extras
 def test_question_prints_the_three_findings(question: Any) -> None:
-    _, _, stdout = question
+    _, findings, stdout = question
     assert [int(m) for m in re.findall(r"^(\d)\. ", stdout, re.M)] == [1, 2, 3]
+    # finding 1's table: one line per step, both weight columns, the difference
+    steps = findings["delta_rule"]["steps"]
+    rows = re.findall(r"^ +(\d+) +(\S+ +){7}(\S+)$", stdout, re.M)
+    assert [int(r[0]) for r in rows[: len(steps)]] == [r["step"] for r in steps]
+    assert all(float(r[2]) == 0.0 for r in rows[: len(steps)])
+    assert "max |diff|" in stdout and "tanh accuracy" in stdout
 
 
 @needs_extras
