@@ -158,7 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=_EXIT,
     )
-    train.add_argument("--dataset", choices=DATASETS, default="moons", help="(%(default)s)")
+    train.add_argument(
+        "--dataset",
+        choices=DATASETS,
+        default="moons",
+        help="toy dataset: moons, circles and xor have two classes, blobs three (%(default)s)",
+    )
     train.add_argument(
         "--hidden",
         type=_hidden,
@@ -172,7 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="relu",
         help="activation of the hidden layers (%(default)s); the output layer is linear",
     )
-    train.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd", help="(%(default)s)")
+    train.add_argument(
+        "--optimizer", choices=OPTIMIZERS, default="sgd", help="update rule (%(default)s)"
+    )
     train.add_argument(
         "--lr",
         type=_positive_number,
