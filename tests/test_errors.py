@@ -59,3 +59,11 @@ def test_non_finite_inputs_propagate_like_floats() -> None:
 def test_sin_of_infinity_is_a_domain_error() -> None:
     with pytest.raises(ValueError, match="sin"):
         Value(math.inf).sin()
+
+
+def test_overflowing_partial_sums_are_an_overflow() -> None:
+    from autograd.value import affine
+
+    ws = [Value(1e308), Value(1e308), Value(-1e308), Value(-1e308)]
+    with pytest.raises(OverflowError, match="affine"):
+        affine(ws, [1.0, 1.0, 1.0, 1.0], Value(0.0))
