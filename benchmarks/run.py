@@ -1,23 +1,26 @@
 """Benchmarks: chainrule against micrograd 0.1.0, PyTorch and HIPS autograd.
 
-    .venv/bin/python benchmarks/run.py [--quick] [--json out.json] [--engines a,b] [--strict]
+    .venv/bin/python benchmarks/run.py [--quick] [--json out.json]
+        [--engines chainrule,micrograd,torch,hips] [--only wide,moons,...]
+        [--all-loops] [--strict]
 
 Every comparison runs in this one process, interleaved (engine A rep 1,
 engine B rep 1, A rep 2, ...), and reports medians and ratios against
 micrograd from the same run. Workloads:
 
+* check   gradients of every engine against torch float64 (1e-9 relative)
 * wide    random DAG of N ops over + - * / tanh exp relu (N = 10k, 100k)
-* moons   micrograd's demo step (MLP 2-16-16-1, hinge loss + L2, SGD), GC off;
-          and a 20-step training loop with the garbage collector on
+* moons   micrograd's demo step (MLP 2-16-16-1, hinge loss + L2, SGD), GC off
+* loop    a 20-step moons training loop with the garbage collector on
 * deep    x = x * 1.0001 + 0.0001, D times (D up to 10^6), exact gradient
 * memory  bytes per op of a 100k-op graph (tracemalloc)
-* check   gradients of every engine against torch float64 (1e-9 relative)
 
-``--quick`` is a smoke run for CI: chainrule and micrograd only (unless
-``--engines`` says otherwise), small sizes, and a hard time budget of about
-nine seconds after which remaining work is skipped. The exit status is 1
-when chainrule computes a wrong gradient, or with ``--strict`` when a target
-is missed; else 0.
+``--quick`` is the smoke run for CI: chainrule and micrograd only (unless
+``--engines`` says otherwise), wide@10k, a 1-step loop, deep@1e5, memory of
+a 10k-op graph, and a time budget: no new work starts after 8.5 seconds and
+the running workload is abandoned at 9.5. The exit status is 1 when
+chainrule computes a wrong gradient, or with ``--strict`` when a target is
+missed; else 0.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ ORACLE = "torch"
 REL_TOL = 1e-9
 ALL_ENGINES = ("chainrule", "micrograd", "torch", "hips")
 QUICK_ENGINES = ("chainrule", "micrograd")
+WORKLOADS = ("check", "wide", "moons", "loop", "deep", "memory")
 QUICK_BUDGET = 8.5  # seconds from start: --quick starts no new work after this
 QUICK_HARD_LIMIT = 9.5  # seconds from start: --quick abandons the running workload
 
@@ -731,9 +735,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="run torch and HIPS through the 20-step GC-on loop too (several minutes more)",
     )
+    ap.add_argument(
+        "--only",
+        metavar="LIST",
+        help=f"comma-separated subset of workloads: {','.join(WORKLOADS)} (default: all)",
+    )
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = ap.parse_args(argv)
 
+    only: set[str] = set()
+    if args.only:
+        only = {w.strip() for w in args.only.split(",") if w.strip()}
+        if only - set(WORKLOADS):
+            ap.error(
+                f"unknown workload(s) {', '.join(sorted(only - set(WORKLOADS)))}; "
+                f"choose from {', '.join(WORKLOADS)}"
+            )
     plan = Plan.make(args.quick)
     if args.all_loops:
         plan.loop_engines = ALL_ENGINES
@@ -790,6 +807,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             lambda: run_memory(engines, plan, budget, res, wide_graphs[plan.memory_size]),
         ),
     ]
+    if only:
+        alias = {"moons step": "moons", "moons loop": "loop"}
+        workloads = [(label, w) for label, w in workloads if alias.get(label, label) in only]
     with _hard_limit(QUICK_HARD_LIMIT if args.quick else None):
         for i, (label, work) in enumerate(workloads):
             t0 = time.perf_counter()

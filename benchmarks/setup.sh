@@ -20,6 +20,8 @@ TORCH_VERSION="2.13.0"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 export PIP_NO_INPUT=1
 say() { printf 'bench-setup: %s\n' "$*"; }
+# Drop pip's warning about local index folders listed in pip.conf that do not exist.
+pip_quiet() { "$@" 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }; }
 
 [[ -x "$PY" ]] || { say "no .venv here: run scripts/setup.sh first" >&2; exit 1; }
 
@@ -37,7 +39,7 @@ then
     say "micrograd 0.1.0 and torch $TORCH_VERSION already in .venv"
 else
     say "pip install -e '.[bench]' into .venv"
-    "$PY" -m pip install -q "${links[@]}" -e ".[bench]"
+    pip_quiet "$PY" -m pip install -q "${links[@]}" -e ".[bench]"
 fi
 
 # HIPS autograd (and the numpy it needs) in a separate folder.
@@ -48,6 +50,7 @@ else
     say "pip install autograd==$HIPS_VERSION (HIPS) into .bench/hips"
     rm -rf "$HIPS_DIR"
     mkdir -p "$(dirname "$HIPS_DIR")"
-    "$PY" -m pip install -q --target "$HIPS_DIR" "autograd==$HIPS_VERSION"
+    pip_quiet "$PY" -m pip install -q --target "$HIPS_DIR" "autograd==$HIPS_VERSION"
+    [[ -f "$HIPS_DIR/autograd/tracer.py" ]] || { say "HIPS install failed" >&2; exit 1; }
 fi
 say "done; run: .venv/bin/python benchmarks/run.py"
