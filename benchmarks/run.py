@@ -368,27 +368,22 @@ def run_memory(
     for name, e in engines.items():
         if name not in plan.memory_engines:
             continue
-        if not e.keeps_python_graph():
-            res.memory[name] = {"note": "graph lives outside Python objects: tracemalloc misses it"}
+        if e.memory_note:
+            res.memory[name] = {"note": e.memory_note}
             continue
         if not budget.allows(f"memory {name}", 1.0):
             continue
-        # Built op by op rather than by the compiled straight-line function:
-        # tracemalloc looks up the line of the allocating frame, which costs
-        # time proportional to the function's length, and micrograd allocates
-        # in that frame; the interpreter loop keeps its frames short.
         gc.collect()
-        nodes = e.leaves(g) + [None] * g.n_ops
-        e.backward(e.build_into(g, nodes))  # warm-up: first-call allocations happen here
-        nodes = e.leaves(g) + [None] * g.n_ops  # made before counting: only op nodes count
+        e.memory_backward(e.memory_forward(g, e.memory_setup(g)))  # warm-up
+        state = e.memory_setup(g)  # made before counting starts: leaves are not counted
         gc.collect()
         tracemalloc.start()
         try:
             base = tracemalloc.get_traced_memory()[0]
-            root = e.build_into(g, nodes)
+            handle = e.memory_forward(g, state)
             after_fwd = tracemalloc.get_traced_memory()[0]
             tracemalloc.reset_peak()
-            e.backward(root)
+            e.memory_backward(handle)
             after_bwd, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
@@ -399,7 +394,7 @@ def run_memory(
             "after_backward_bytes_per_op": (after_bwd - base) / n,
             "backward_peak_bytes_per_op": (peak - base) / n,
         }
-        del root, nodes
+        del handle, state
         gc.collect()
 
 
