@@ -19,6 +19,7 @@ Node layout (all internal):
 from __future__ import annotations
 
 import itertools
+import math
 import numbers
 from collections.abc import Sequence
 from typing import Any, Union
@@ -28,6 +29,8 @@ from . import errors, rules
 __all__ = ["Value", "affine"]
 
 _new = object.__new__
+_exp = math.exp
+_tanh = math.tanh
 _tick = itertools.count(1).__next__  # creation order: a topological order for free
 _special = False  # set by modes.py while no_grad or detect_anomaly is active
 _post: Any = None  # modes.py installs the hook that handles those modes
@@ -311,8 +314,23 @@ class Value:
 
     def exp(self) -> Value:
         """e ** self."""
-        y, d = rules.exp_f(self.data)
-        return _unary(self, "exp", y, d, None)
+        x = self.data
+        try:
+            y = _exp(x)
+        except OverflowError:
+            raise errors.overflow("exp", x) from None
+        out = _new(Value)
+        out.data = y
+        out.grad = 0.0
+        out._n = _tick()
+        out._a = self
+        out._b = None
+        out._da = y
+        out._db = None
+        out._op = "exp"
+        if _special:
+            _post(out)
+        return out
 
     def log(self) -> Value:
         """Natural logarithm; ValueError for self <= 0."""
@@ -326,8 +344,21 @@ class Value:
 
     def tanh(self) -> Value:
         """Hyperbolic tangent."""
-        y, d = rules.tanh_f(self.data)
-        return _unary(self, "tanh", y, d, None)
+        x = self.data
+        e = _exp(-2.0 * abs(x))  # rules.tanh_f inlined: sech^2 without cancellation
+        s = 1.0 + e
+        out = _new(Value)
+        out.data = _tanh(x)
+        out.grad = 0.0
+        out._n = _tick()
+        out._a = self
+        out._b = None
+        out._da = 4.0 * e / (s * s)
+        out._db = None
+        out._op = "tanh"
+        if _special:
+            _post(out)
+        return out
 
     def sigmoid(self) -> Value:
         """Logistic function 1 / (1 + e ** -self), stable for any input."""
@@ -337,9 +368,22 @@ class Value:
     def relu(self) -> Value:
         """max(self, 0); derivative 0 at 0."""
         x = self.data
+        out = _new(Value)
         if x > 0.0:
-            return _unary(self, "relu", x, 1.0, None)
-        return _unary(self, "relu", 0.0 if x == x else x, 0.0, None)  # NaN stays NaN
+            out.data = x
+            out._da = 1.0
+        else:
+            out.data = 0.0 if x == x else x  # NaN stays NaN
+            out._da = 0.0
+        out.grad = 0.0
+        out._n = _tick()
+        out._a = self
+        out._b = None
+        out._db = None
+        out._op = "relu"
+        if _special:
+            _post(out)
+        return out
 
     def abs(self) -> Value:
         """|self|; derivative 0 at 0."""
