@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up a development environment for chainrule in .venv (idempotent).
 #
-#   scripts/setup.sh            everything: .[viz,plot,progress,torch,test,docs,browser]
+#   scripts/setup.sh            everything: .[viz,plot,progress,torch,test,docs,browser,bench]
 #   scripts/setup.sh test       the same (what scripts/test.sh needs)
 #   scripts/setup.sh demo       .[viz,plot,progress] plus Graphviz (`dot`)
 #   scripts/setup.sh core       the package alone, no extras
@@ -17,7 +17,7 @@ cd "$ROOT"
 
 VENV="$ROOT/.venv"
 STAMP="$VENV/.chainrule-setup"
-ALL_EXTRAS="viz,plot,progress,torch,test,docs,browser"
+ALL_EXTRAS="viz,plot,progress,torch,test,docs,browser,bench"
 KNOWN_EXTRAS=" viz plot progress torch test docs browser bench all "
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1

@@ -5,6 +5,7 @@
 #   3. mypy                        (strict; files from pyproject.toml)
 #   4. pytest                      (tests/ and docs/; extra arguments go here)
 #   5. mkdocs build --strict       (when mkdocs.yml exists)
+#      benchmarks/run.py --quick   (a 10-second smoke run)
 #   6. pytest -m core tests        under every other Python 3.10-3.13 found,
 #                                  each in .venv-pyXY with only pytest installed
 # Exits non-zero on the first failure.
@@ -75,6 +76,9 @@ else
     header "mkdocs build --strict: skipped, no mkdocs.yml"
     passed+=("mkdocs (skipped: no mkdocs.yml)")
 fi
+
+# A smoke run of the benchmarks (at most 10 s): they must keep working.
+run_step "benchmarks --quick" python benchmarks/run.py --quick
 
 # ------------------------------------------------- core tests, other Pythons
 unset VIRTUAL_ENV
