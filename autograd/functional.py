@@ -20,7 +20,7 @@ from typing import Any
 
 from . import errors
 from . import value as _v
-from .backward import parents
+from .backward import _times, local_derivatives, parents
 from .modes import enable_grad
 from .rules import RULES
 from .value import Value
@@ -42,8 +42,8 @@ def _scale(g: Any, d: Any) -> Any:
     return g * d
 
 
-def vjp(root: Value, targets: Sequence[Value]) -> list[Any]:
-    """d(root)/d(target) for each target, as Values (or 0.0 where independent).
+def _subgraph(root: Value, targets: Sequence[Value]) -> tuple[list[Value], set[Value]]:
+    """Nodes between the targets and ``root``, oldest first, and the target set.
 
     Only nodes made after the earliest target can depend on the targets, so
     the walk stops at older nodes; creation order is a topological order.
@@ -60,6 +60,12 @@ def vjp(root: Value, targets: Sequence[Value]) -> list[Any]:
                 seen.add(p)
                 nodes.append(p)
     nodes.sort(key=_stamp)
+    return nodes, tset
+
+
+def vjp(root: Value, targets: Sequence[Value]) -> list[Any]:
+    """d(root)/d(target) for each target, as Values (or 0.0 where independent)."""
+    nodes, tset = _subgraph(root, targets)
     depends: set[Value] = set(tset)
     for node in nodes:
         if node not in depends and any(p in depends for p in parents(node)):
@@ -73,6 +79,24 @@ def vjp(root: Value, targets: Sequence[Value]) -> list[Any]:
     finally:
         errors.LENIENT[0] -= 1
     return [grads.get(t, 0.0) for t in targets]
+
+
+def vjp_floats(root: Value, targets: Sequence[Value]) -> list[float]:
+    """``vjp`` as plain floats, from the local derivatives stored in forward.
+
+    The same sweep as ``backward`` but into a private dict, so no ``.grad``
+    changes; used when nothing will differentiate the result again.
+    """
+    nodes, tset = _subgraph(root, targets)
+    grads: dict[Value, float] = {root: 1.0}
+    get = grads.get
+    for node in reversed(nodes):
+        g = get(node)
+        if g is None or node in tset:
+            continue
+        for p, d in zip(parents(node), local_derivatives(node)):
+            grads[p] = get(p, 0.0) + _times(g, d)
+    return [float(get(t, 0.0)) for t in targets]
 
 
 def _accumulate(
@@ -122,9 +146,13 @@ def _wrap(arg: Any, i: int) -> Value:
 
 
 def _call(
-    f: Callable[..., Any], args: tuple[Any, ...], nums: tuple[int, ...]
+    f: Callable[..., Any], args: tuple[Any, ...], nums: tuple[int, ...], floats: bool = False
 ) -> tuple[Any, list[Value], list[Any]]:
-    """Run ``f`` on wrapped arguments; return (output, wrapped targets, gradients)."""
+    """Run ``f`` on wrapped arguments; return (output, wrapped targets, gradients).
+
+    ``floats``: the gradients will not be differentiated again, so the fast
+    float sweep is enough.
+    """
     global _depth
     call = [
         Value(a) if isinstance(a, (int, float)) and not isinstance(a, bool) else a for a in args
@@ -139,7 +167,7 @@ def _call(
         with enable_grad():
             out = f(*call)
             if isinstance(out, Value):
-                grads = vjp(out, targets)
+                grads = vjp_floats(out, targets) if floats else vjp(out, targets)
             elif isinstance(out, (int, float)) and not isinstance(out, bool):
                 grads = [0.0] * len(targets)
             else:
@@ -174,7 +202,7 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[...,
     def value_and_gradf(*args: Any) -> tuple[Any, Any]:
         nums, single = _normalize_argnums(argnums, len(args))
         floats = _as_floats(args)
-        out, _, grads = _call(f, args, nums)
+        out, _, grads = _call(f, args, nums, floats)
         gs = [_finish(g, floats) for g in grads]
         return _finish(out, floats), (gs[0] if single else tuple(gs))
 
