@@ -11,7 +11,10 @@ import math
 import os
 import sys
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # typing.Self is 3.11+; annotations are never evaluated at run time
+    from typing_extensions import Self
 
 from . import value as _value
 
@@ -97,56 +100,46 @@ def _post(node: Any, leaf: bool = False) -> None:
 _value._post = _post
 
 
-class no_grad(contextlib.ContextDecorator):
+class _GradMode(contextlib.ContextDecorator):
+    """Set whether operations record parents inside a block; restore it on exit."""
+
+    _enabled = True
+
+    def __init__(self) -> None:
+        self._saved: list[bool] = []
+
+    def __enter__(self) -> Self:
+        global _grad_enabled
+        self._saved.append(_grad_enabled)
+        _grad_enabled = self._enabled
+        _sync()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        global _grad_enabled
+        _grad_enabled = self._saved.pop()
+        _sync()
+
+
+class no_grad(_GradMode):
     """Inside this block operations record no parents: results are constants.
 
     Nests, and restores the previous mode on exit, also when an error escapes.
     Usable as ``with no_grad():`` or as a ``@no_grad()`` decorator.
     """
 
-    def __init__(self) -> None:
-        self._saved: list[bool] = []
-
-    def __enter__(self) -> no_grad:
-        global _grad_enabled
-        self._saved.append(_grad_enabled)
-        _grad_enabled = False
-        _sync()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        global _grad_enabled
-        _grad_enabled = self._saved.pop()
-        _sync()
+    _enabled = False
 
 
-class enable_grad(contextlib.ContextDecorator):
+class enable_grad(_GradMode):
     """Turn recording back on inside a ``no_grad`` block (used by ``grad``)."""
 
-    def __init__(self) -> None:
-        self._saved: list[bool] = []
-
-    def __enter__(self) -> enable_grad:
-        global _grad_enabled
-        self._saved.append(_grad_enabled)
-        _grad_enabled = True
-        _sync()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        global _grad_enabled
-        _grad_enabled = self._saved.pop()
-        _sync()
+    _enabled = True
 
 
 class detect_anomaly(contextlib.ContextDecorator):
