@@ -2,7 +2,8 @@
 
 ``Value`` records every operation; ``Value.backward()`` runs the chain rule in
 reverse topological order. ``grad``, ``value_and_grad`` and ``hessian`` give
-derivatives of any order; ``no_grad`` and ``detect_anomaly`` change how
+derivatives of any order; ``Tape`` replays a recorded graph as
+straight-line Python; ``no_grad`` and ``detect_anomaly`` change how
 operations record.
 """
 
@@ -23,6 +24,7 @@ if _os.path.exists(_os.path.join(_here, "numpy", "numpy_vjps.py")) or _os.path.e
 
 from .functional import grad, hessian, value_and_grad  # noqa: E402
 from .modes import detect_anomaly, no_grad  # noqa: E402
+from .tape import Tape  # noqa: E402
 from .value import Value  # noqa: E402
 
 if TYPE_CHECKING:
@@ -32,6 +34,7 @@ __version__ = "0.1.0"
 __chainrule__ = True  # lets `nn` tell this package from HIPS autograd
 
 __all__ = [
+    "Tape",
     "Value",
     "detect_anomaly",
     "grad",

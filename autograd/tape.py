@@ -1,0 +1,400 @@
+"""``Tape``: a recorded graph, replayed as straight-line Python.
+
+A training loop builds the same graph every step, only with new numbers in
+its leaves (the parameters). Building it costs one object per operation.
+A tape records the graph once and compiles it into one Python function of
+plain float statements: the forward pass, then the chain rule in the exact
+order ``backward`` uses. Replaying it reads the leaves' current ``data``,
+returns the root's new value and adds d(root)/d(leaf) into each leaf's
+``grad``, bit for bit what rebuilding the graph and calling ``backward``
+would give.
+
+What is replayed is what was recorded: a Python ``if`` on ``.data`` or a
+number computed from values while recording (such as the largest logit
+that ``cross_entropy`` subtracts) is frozen into the tape. Record again
+when such a choice would change. ``tape.source`` shows the code.
+
+Anything unusual (a non-finite number anywhere, a domain error, an
+overflow, ``detect_anomaly`` switched on) makes the replay rebuild the
+graph with the engine's own operations, so errors and edge cases are
+exactly the engine's: the same exception and message, leaves' ``grad``
+untouched on error.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from . import modes, rules
+from .backward import topological_order
+from .value import NARY, Value, affine
+
+__all__ = ["Tape"]
+
+_CHUNK = 50  # terms per line in long sums: keeps the compiler's recursion shallow
+
+
+def _pow2(a: float, b: float) -> tuple[float, float, float]:
+    """``a ** b`` with both local derivatives; a negative base is left to the engine's error."""
+    if a < 0.0:
+        raise ValueError("negative base with a Value exponent")
+    r = rules.pow_f(a, b)
+    da, db = rules.pow_local(a, b, r)
+    return r, da, db
+
+
+def _powc(a: float, c: float) -> tuple[float, float]:
+    r = rules.pow_f(a, c)
+    return r, rules.pow_local(a, c, r)[0]
+
+
+def _rpowc(c: float, x: float) -> tuple[float, float]:
+    if c < 0.0:
+        raise ValueError("negative base with a Value exponent")
+    r = rules.pow_f(c, x)
+    return r, rules.pow_local(c, x, r)[1]
+
+
+_HELPERS: dict[str, Any] = {
+    "_exp": math.exp,
+    "_tanh": math.tanh,
+    "_abs": abs,
+    "_pow2": _pow2,
+    "_powc": _powc,
+    "_rpowc": _rpowc,
+    "_leaky_relu_f": rules.leaky_relu_f,
+    **{
+        f"_{name}_f": rules.UNARY[name]
+        for name in ("log", "sqrt", "sigmoid", "softplus", "abs", "sin", "cos")
+    },
+}
+"""Names the generated code uses, bound as default arguments (fast local lookups)."""
+
+
+def _num(c: float) -> str:
+    """A float as Python source that reads back bit for bit."""
+    c = float(c)
+    if math.isfinite(c):
+        return repr(c)
+    if c != c:
+        return "_NAN"
+    return "_INF" if c > 0 else "(-_INF)"
+
+
+def _affine_terms(node: Value) -> list[tuple[Value, Value | float]]:
+    """An affine node's (weight, input) pairs; inputs are Values or folded numbers."""
+    parents, partners = node._a, node._db
+    terms: list[tuple[Value, Value | float]] = []
+    i = 1
+    while i < len(parents):
+        partner = partners[i]
+        if partner.__class__ is float:
+            terms.append((parents[i], partner))
+            i += 1
+        else:
+            terms.append((parents[i], parents[i + 1]))
+            i += 2
+    return terms
+
+
+class _Writer:
+    """Generates the tape's source: names, forward statements, backward statements."""
+
+    def __init__(self, leaves: list[Value], nodes: list[Value], root: Value) -> None:
+        self.name: dict[Value, str] = {}
+        for i, leaf in enumerate(leaves):
+            self.name[leaf] = f"x{i}"
+        for j, node in enumerate(nodes):
+            self.name[node] = f"v{j}"
+        self.leaves = leaves
+        self.nodes = nodes
+        self.root = root
+        self.started: set[str] = set()
+        self.lines: list[str] = []
+
+    def emit(self, target: Value, expr: str) -> None:
+        """Add ``expr`` into the gradient of ``target`` (the first term assigns)."""
+        g = "g" + self.name[target]
+        if g in self.started:
+            self.lines.append(f"    {g} += {expr}")
+        elif target._a is None:
+            self.started.add(g)
+            self.lines.append(f"    {g} = l{self.name[target][1:]}.grad + {expr}")
+        else:
+            self.started.add(g)
+            self.lines.append(f"    {g} = {expr}")
+
+    def sums(self, target: str, names: list[str]) -> None:
+        """``target = names[0] + names[1] + ...`` in lines of at most ``_CHUNK`` terms."""
+        for k in range(0, len(names), _CHUNK):
+            part = " + ".join(names[k : k + _CHUNK])
+            self.lines.append(
+                f"    {target} = {part}" if k == 0 else f"    {target} = {target} + {part}"
+            )
+
+    def forward(self, node: Value, grads: bool) -> None:
+        n = self.name
+        v = n[node]
+        op = node._op
+        out = self.lines.append
+        if op == "affine":
+            terms = [
+                f"{n[w]} * {n[x] if isinstance(x, Value) else _num(x)}"
+                for w, x in _affine_terms(node)
+            ]
+            parts = [n[node._a[0]], *terms]
+            for k in range(0, len(parts), _CHUNK):
+                head = "" if k == 0 else f"{v} + "
+                out(f"    {v} = {head}{' + '.join(parts[k : k + _CHUNK])}")
+            return
+        a = n[node._a]
+        b = n[node._b] if node._b is not None else None
+        c = _num(node._db) if node._b is None and node._db is not None else None
+        simple = {
+            "add": f"{a} + {b}",
+            "sub": f"{a} - {b}",
+            "mul": f"{a} * {b}",
+            "div": f"{a} / {b}",
+            "addc": f"{a} + {c}",
+            "subc": f"{a} - {c}",
+            "rsubc": f"{c} - {a}",
+            "mulc": f"{a} * {c}",
+            "divc": f"{a} / {c}",
+            "rdivc": f"{c} / {a}",
+            "neg": f"-{a}",
+            "exp": f"_exp({a})",
+            "relu": f"{a} if {a} > 0.0 else 0.0",
+        }
+        if op in simple:
+            out(f"    {v} = {simple[op]}")
+        elif op == "tanh":
+            out(f"    {v} = _tanh({a})")
+            if grads:
+                out(f"    _e = _exp(-2.0 * _abs({a})); _s = 1.0 + _e; d{v} = 4.0 * _e / (_s * _s)")
+        elif op == "leaky_relu":
+            out(f"    {v}, d{v} = _leaky_relu_f({a}, {c})")
+        elif f"_{op}_f" in _HELPERS:
+            out(f"    {v}, d{v} = _{op}_f({a})")
+        elif op == "powc":
+            out(f"    {v}, d{v} = _powc({a}, {c})")
+        elif op == "rpowc":
+            out(f"    {v}, d{v} = _rpowc({c}, {a})")
+        elif op == "pow":
+            out(f"    {v}, d{v}, e{v} = _pow2({a}, {b})")
+        else:
+            raise ValueError(f"Tape: operation {op!r} cannot be replayed")
+
+    def backward(self, node: Value) -> None:
+        n = self.name
+        v = n[node]
+        g = "g" + v
+        op = node._op
+        emit = self.emit
+        if op == "affine":
+            emit(node._a[0], g)
+            for w, x in _affine_terms(node):
+                if isinstance(x, Value):
+                    emit(w, f"{g} * {n[x]}")
+                    emit(x, f"{g} * {n[w]}")
+                else:
+                    emit(w, f"{g} * {_num(x)}")
+            return
+        a_node, b_node = node._a, node._b
+        a = n[a_node]
+        b = n[b_node] if b_node is not None else ""
+        if op == "add":
+            emit(a_node, g)
+            emit(b_node, g)
+        elif op == "sub":
+            emit(a_node, g)
+            emit(b_node, f"-{g}")
+        elif op == "mul":
+            emit(a_node, f"{g} * {b}")
+            emit(b_node, f"{g} * {a}")
+        elif op == "div":
+            emit(a_node, f"{g} * (1.0 / {b})")
+            emit(b_node, f"{g} * (-{v} / {b})")
+        elif op == "pow":
+            emit(a_node, f"{g} * d{v}")
+            emit(b_node, f"{g} * e{v}")
+        elif op in ("addc", "subc"):
+            emit(a_node, g)
+        elif op in ("rsubc", "neg"):
+            emit(a_node, f"-{g}")
+        elif op == "mulc":
+            emit(a_node, f"{g} * {_num(node._db)}")
+        elif op == "divc":
+            emit(a_node, f"{g} * {_num(1.0 / node._db)}")
+        elif op == "rdivc":
+            emit(a_node, f"{g} * (-{v} / {a})")
+        elif op == "exp":
+            emit(a_node, f"{g} * {v}")
+        elif op == "relu":
+            emit(a_node, f"({g} if {a} > 0.0 else 0.0)")
+        else:  # the local derivative was computed during forward as d<name>
+            emit(a_node, f"{g} * d{v}")
+
+    def source(self, grads: bool) -> str:
+        """The whole function: ``step(L)`` with grads, ``value(L)`` without."""
+        self.lines = []
+        self.started = set()
+        n = self.name
+        out = self.lines.append
+        defaults = ", ".join(f"{k}={k}" for k in sorted(_HELPERS))
+        out(f"def {'step' if grads else 'value'}(L, {defaults}):")
+        k = len(self.leaves)
+        out(f"    {', '.join(f'l{i}' for i in range(k))}, = L")
+        for i in range(k):
+            out(f"    x{i} = l{i}.data")
+        for node in self.nodes:
+            self.forward(node, grads)
+        # One sum of every number: inf or nan anywhere makes it non-finite.
+        self.sums("_t", [f"x{i}" for i in range(k)] + [n[m] for m in self.nodes])
+        out("    if _t - _t:")
+        out("        return None")
+        r = n[self.root]
+        if not grads:
+            out(f"    return {r}")
+            return "\n".join(self.lines) + "\n"
+        if self.root._a is None:
+            self.emit(self.root, "1.0")
+        else:
+            out(f"    g{r} = 1.0")
+            self.started.add(f"g{r}")
+        for node in reversed(self.nodes):
+            self.backward(node)
+        got = [f"gx{i}" for i in range(k) if f"gx{i}" in self.started]
+        self.sums("_t", got)
+        out("    if _t - _t:")
+        out("        return None")
+        for i in range(k):
+            if f"gx{i}" in self.started:
+                out(f"    l{i}.grad = gx{i}")
+        out(f"    return {r}")
+        return "\n".join(self.lines) + "\n"
+
+
+def _compile(text: str, name: str) -> Callable[[tuple[Value, ...]], float | None]:
+    scope: dict[str, Any] = {"_INF": math.inf, "_NAN": math.nan, **_HELPERS}
+    exec(compile(text, f"<chainrule tape: {name}>", "exec"), scope)
+    fn: Callable[[tuple[Value, ...]], float | None] = scope.pop(name)
+    return fn
+
+
+class Tape:
+    """A recorded graph from ``root``, replayed on the leaves' current ``data``.
+
+    ``tape()`` returns the root's new value and adds d(root)/d(leaf) into
+    every leaf's ``grad`` (leaves accumulate, as with ``backward``);
+    ``tape.forward()`` only returns the value. Interior nodes of the
+    recorded graph keep the numbers of the recording. ``leaves`` lists the
+    leaves in the order the code names them (``x0, x1, ...``); ``source``
+    is the generated Python.
+    """
+
+    __slots__ = ("__weakref__", "_forward", "_nodes", "_root", "_step", "leaves", "source")
+
+    def __init__(self, root: Value) -> None:
+        if not isinstance(root, Value):
+            raise TypeError(
+                f"Tape: root must be a Value (the output of a graph), got {root!r} "
+                f"({type(root).__name__})"
+            )
+        order = topological_order(root)
+        leaves = [m for m in order if m._a is None]
+        nodes = sorted((m for m in order if m._a is not None), key=lambda m: m._n)
+        writer = _Writer(leaves, nodes, root)
+        step_source = writer.source(grads=True)
+        value_source = writer.source(grads=False)
+        self._root = root
+        self._nodes = nodes
+        self.leaves: tuple[Value, ...] = tuple(leaves)
+        self.source: str = step_source
+        self._step = _compile(step_source, "step")
+        self._forward = _compile(value_source, "value")
+
+    def __len__(self) -> int:
+        """Number of recorded operations."""
+        return len(self._nodes)
+
+    def __repr__(self) -> str:
+        return f"Tape(ops={len(self._nodes)}, leaves={len(self.leaves)}, root={self._root!r})"
+
+    def __call__(self) -> float:
+        """Forward and backward: the root's value; gradients added into the leaves."""
+        if not modes.anomaly_enabled():
+            try:
+                r = self._step(self.leaves)
+            except (ArithmeticError, ValueError):
+                r = None
+            if r is not None:
+                return r
+        with modes.enable_grad():
+            root = self._rebuild()
+        root.backward()
+        return root.data
+
+    def forward(self) -> float:
+        """The root's value for the leaves' current data; no gradients."""
+        if not modes.anomaly_enabled():
+            try:
+                r = self._forward(self.leaves)
+            except (ArithmeticError, ValueError):
+                r = None
+            if r is not None:
+                return r
+        with modes.no_grad():
+            return self._rebuild().data
+
+    def _rebuild(self) -> Value:
+        """The recorded graph made again with the engine's operations, on the same leaves."""
+        new: dict[Value, Value] = {leaf: leaf for leaf in self.leaves}
+        for node in self._nodes:
+            made = _replay_op(node, new)
+            label = node.label
+            if label:
+                made.label = label
+            new[node] = made
+        return new[self._root]
+
+
+def _replay_op(node: Value, new: dict[Value, Value]) -> Value:
+    """One recorded operation applied by the engine to the new parents."""
+    op = node._op
+    if op == "affine":
+        terms = _affine_terms(node)
+        return affine(
+            [new[w] for w, _ in terms],
+            [new[x] if isinstance(x, Value) else x for _, x in terms],
+            new[node._a[0]],
+        )
+    a = new[node._a]
+    if node._b is not None and node._b is not NARY:
+        b = new[node._b]
+        binary: dict[str, Callable[[Value, Value], Value]] = {
+            "add": Value.__add__,
+            "sub": Value.__sub__,
+            "mul": Value.__mul__,
+            "div": Value.__truediv__,
+            "pow": Value.__pow__,
+        }
+        return binary[op](a, b)
+    c = node._db
+    with_const: dict[str, Callable[[], Value]] = {
+        "addc": lambda: a + c,
+        "subc": lambda: a - c,
+        "rsubc": lambda: c - a,
+        "mulc": lambda: a * c,
+        "divc": lambda: a / c,
+        "rdivc": lambda: c / a,
+        "powc": lambda: a**c,
+        "rpowc": lambda: c**a,
+        "leaky_relu": lambda: a.leaky_relu(c),
+        "neg": lambda: -a,
+    }
+    if op in with_const:
+        return with_const[op]()
+    method: Callable[[], Value] = getattr(a, op)
+    return method()
