@@ -111,20 +111,12 @@ class _Writer:
         self.leaves = leaves
         self.nodes = nodes
         self.root = root
-        self.started: set[str] = set()
+        self.terms: dict[Value, list[str]] = {}
         self.lines: list[str] = []
 
     def emit(self, target: Value, expr: str) -> None:
-        """Add ``expr`` into the gradient of ``target`` (the first term assigns)."""
-        g = "g" + self.name[target]
-        if g in self.started:
-            self.lines.append(f"    {g} += {expr}")
-        elif target._a is None:
-            self.started.add(g)
-            self.lines.append(f"    {g} = l{self.name[target][1:]}.grad + {expr}")
-        else:
-            self.started.add(g)
-            self.lines.append(f"    {g} = {expr}")
+        """Record ``expr`` as the next term of the gradient of ``target``."""
+        self.terms.setdefault(target, []).append(expr)
 
     def sums(self, target: str, names: list[str]) -> None:
         """``target = names[0] + names[1] + ...`` in lines of at most ``_CHUNK`` terms."""
@@ -171,8 +163,8 @@ class _Writer:
             out(f"    {v} = {simple[op]}")
         elif op == "tanh":
             out(f"    {v} = _tanh({a})")
-            if grads:
-                out(f"    _e = _exp(-2.0 * _abs({a})); _s = 1.0 + _e; d{v} = 4.0 * _e / (_s * _s)")
+            if grads:  # sech^2 without cancellation, as Value.tanh computes it
+                out(f"    d{v} = 4.0 * (_e := _exp(-2.0 * _abs({a}))) / ((_s := 1.0 + _e) * _s)")
         elif op == "leaky_relu":
             out(f"    {v}, d{v} = _leaky_relu_f({a}, {c})")
         elif f"_{op}_f" in _HELPERS:
@@ -239,7 +231,6 @@ class _Writer:
     def source(self, grads: bool) -> str:
         """The whole function: ``step(L)`` with grads, ``value(L)`` without."""
         self.lines = []
-        self.started = set()
         n = self.name
         out = self.lines.append
         defaults = ", ".join(f"{k}={k}" for k in sorted(_HELPERS))
@@ -258,20 +249,27 @@ class _Writer:
         if not grads:
             out(f"    return {r}")
             return "\n".join(self.lines) + "\n"
+        # The chain rule, pulled: each node's gradient is one sum of the terms
+        # its consumers send it, in the order ``backward`` would add them.
+        self.terms = {}
         if self.root._a is None:
-            self.emit(self.root, "1.0")
+            self.terms[self.root] = ["1.0"]
         else:
             out(f"    g{r} = 1.0")
-            self.started.add(f"g{r}")
         for node in reversed(self.nodes):
+            if node is not self.root:
+                self.sums("g" + n[node], self.terms.pop(node))
             self.backward(node)
-        got = [f"gx{i}" for i in range(k) if f"gx{i}" in self.started]
-        self.sums("_t", got)
+        got = []
+        for i, leaf in enumerate(self.leaves):
+            if leaf in self.terms:
+                self.sums(f"gx{i}", [f"l{i}.grad", *self.terms.pop(leaf)])
+                got.append(i)
+        self.sums("_t", [f"gx{i}" for i in got])
         out("    if _t - _t:")
         out("        return None")
-        for i in range(k):
-            if f"gx{i}" in self.started:
-                out(f"    l{i}.grad = gx{i}")
+        for i in got:
+            out(f"    l{i}.grad = gx{i}")
         out(f"    return {r}")
         return "\n".join(self.lines) + "\n"
 
@@ -305,15 +303,13 @@ class Tape:
         order = topological_order(root)
         leaves = [m for m in order if m._a is None]
         nodes = sorted((m for m in order if m._a is not None), key=lambda m: m._n)
-        writer = _Writer(leaves, nodes, root)
-        step_source = writer.source(grads=True)
-        value_source = writer.source(grads=False)
+        step_source = _Writer(leaves, nodes, root).source(grads=True)
         self._root = root
         self._nodes = nodes
         self.leaves: tuple[Value, ...] = tuple(leaves)
         self.source: str = step_source
         self._step = _compile(step_source, "step")
-        self._forward = _compile(value_source, "value")
+        self._forward: Callable[[tuple[Value, ...]], float | None] | None = None  # on first use
 
     def __len__(self) -> int:
         """Number of recorded operations."""
@@ -339,6 +335,9 @@ class Tape:
     def forward(self) -> float:
         """The root's value for the leaves' current data; no gradients."""
         if not modes.anomaly_enabled():
+            if self._forward is None:
+                text = _Writer(list(self.leaves), self._nodes, self._root).source(grads=False)
+                self._forward = _compile(text, "value")
             try:
                 r = self._forward(self.leaves)
             except (ArithmeticError, ValueError):

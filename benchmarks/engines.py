@@ -40,6 +40,8 @@ class Engine:
     note = ""
     style = "method"
     namespace: dict[str, Any] = {}  # noqa: RUF012 - read only
+    workloads: tuple[str, ...] = ("check", "wide", "moons", "loop", "deep", "memory")
+    """The workloads this adapter runs; run.py leaves it out of the others."""
 
     # --- wide -------------------------------------------------------------
     def wide(self, g: WideGraph, f: WideFn) -> tuple[float, float]:
@@ -199,6 +201,59 @@ class Chainrule(Engine):
 
     def leaves(self, g: WideGraph) -> list[Any]:
         return [self.Value(x) for x in g.leaves]
+
+
+class ChainruleTape(Chainrule):
+    """chainrule with ``autograd.Tape``: the moons graph recorded once, replayed each step.
+
+    Only the moons workloads apply: a tape pays off when the same graph is
+    run many times. The recording is made in the first step (a normal
+    build and ``backward``), so the 20-step loop includes its cost.
+    """
+
+    name = "tape"
+    workloads = ("check", "moons", "loop")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.Tape = importlib.import_module("autograd").Tape
+        self.note = "autograd.Tape: moons graph recorded in step 1, replayed after"
+
+    def _tape(self, model: Any, xs: Sequence[list[float]], ys: Sequence[float]) -> Any:
+        tape = model.__dict__.get("_bench_tape")
+        if tape is None:
+            total_loss, _acc = _demo_loss(model, xs, ys, model.parameters())
+            tape = model._bench_tape = self.Tape(total_loss)
+        return tape
+
+    def wide_grads(self, g: WideGraph) -> tuple[float, list[float], list[float] | None]:
+        V = self.Value
+        leaves: list[Any] = [V(x) for x in g.leaves]
+        nodes: list[Any] = list(leaves)
+        for op, a, b in g.ops:
+            nodes.append(_apply_method(op, nodes[a], nodes[b] if b >= 0 else None))
+        tape = self.Tape(nodes[-1])
+        root = tape()  # the generated code's gradients; the recorded graph is never backwarded
+        return root, [v.grad for v in leaves], None
+
+    def moons_step(
+        self, model: Any, xs: Sequence[list[float]], ys: Sequence[float], lr: float
+    ) -> float:
+        tape = self._tape(model, xs, ys)
+        params = model.parameters()
+        model.zero_grad()
+        loss = tape()
+        for p in params:
+            p.data -= lr * p.grad
+        return float(loss)
+
+    def moons_grads(
+        self, model: Any, xs: Sequence[list[float]], ys: Sequence[float]
+    ) -> tuple[float, list[float]]:
+        tape = self._tape(model, xs, ys)
+        model.zero_grad()
+        loss = tape()
+        return float(loss), [p.grad for p in model.parameters()]
 
 
 def _apply_method(op: str, a: Any, b: Any) -> Any:
@@ -633,6 +688,7 @@ class _HipsMLP:
 
 ENGINES: dict[str, type[Engine]] = {
     "chainrule": Chainrule,
+    "tape": ChainruleTape,
     "micrograd": Micrograd,
     "torch": Torch,
     "hips": Hips,

@@ -52,8 +52,8 @@ import graphs  # noqa: E402
 REFERENCE = "micrograd"
 ORACLE = "torch"
 REL_TOL = 1e-9
-ALL_ENGINES = ("chainrule", "micrograd", "torch", "hips")
-QUICK_ENGINES = ("chainrule", "micrograd")
+ALL_ENGINES = ("chainrule", "tape", "micrograd", "torch", "hips")
+QUICK_ENGINES = ("chainrule", "tape", "micrograd")
 WORKLOADS = ("check", "wide", "moons", "loop", "deep", "memory")
 QUICK_BUDGET = 8.5  # seconds from start: --quick starts no new work after this
 QUICK_HARD_LIMIT = 9.5  # seconds from start: --quick abandons the running workload
@@ -84,7 +84,7 @@ class Plan:
     deep_reps: int = 5
     memory_size: int = 100_000
     memory_engines: tuple[str, ...] = ALL_ENGINES
-    loop_engines: tuple[str, ...] = ("chainrule", "micrograd")  # --all-loops: every engine
+    loop_engines: tuple[str, ...] = ("chainrule", "tape", "micrograd")  # --all-loops: all
     seconds_per_engine: float = 30.0  # per workload: slow engines stop after this (min 1 rep)
 
     @classmethod
@@ -107,6 +107,7 @@ class Plan:
             deep_reps=2,
             memory_size=10_000,
             memory_engines=("chainrule",),
+            loop_engines=("chainrule", "micrograd"),
             seconds_per_engine=2.0,
         )
 
@@ -284,11 +285,14 @@ def run_moons_loop(
         if n in res.moons_step
     )
     left_out = [n for n in engines if n not in plan.loop_engines]
-    if left_out:
+    slow = [n for n in left_out if n in ("torch", "hips")]
+    if slow:
         res.notes.append(
-            f"the GC-on loop leaves out {', '.join(left_out)} (minutes per loop on scalar "
+            f"the GC-on loop leaves out {', '.join(slow)} (minutes per loop on scalar "
             "graphs); --all-loops runs them too"
         )
+    if [n for n in left_out if n not in slow]:
+        res.notes.append("quick runs leave tape out of the GC-on loop (its recording takes ~0.6 s)")
     if budget.allows("moons loop", need):
         loop_tasks: list[tuple[str, Task]] = []
         for name, e in engines.items():
@@ -406,6 +410,7 @@ def run_check(
     xs: list[list[float]],
     ys: list[float],
     init: graphs.MLPInit,
+    quick: bool = False,
 ) -> None:
     """Gradients of every engine against torch float64 (or plain floats when torch is absent)."""
     if ORACLE in engines:
@@ -427,6 +432,12 @@ def run_check(
         if not budget.allows(f"check {name}", 0.5):
             continue
         entry: dict[str, Any] = {"wide_reference": wide_ref, "moons_reference": moons_ref}
+        if quick and "wide" not in e.workloads:  # compiling a tape of the wide graph takes ~2 s
+            loss, params = e.moons_grads(e.moons_model(init), xs, ys)
+            pairs = [*zip(params, ref_params), (loss, ref_loss)]
+            entry["moons"] = _agreement(pairs) | {"compared": "loss and parameter gradients"}
+            res.check[name] = entry
+            continue
         root, leaf, every = e.wide_grads(g)
         compared = list(zip(leaf, ref_leaf))
         what = "leaf gradients"
@@ -791,15 +802,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
 
     res = Results()
+
+    def running(workload: str) -> dict[str, eng.Engine]:
+        return {n: e for n, e in engines.items() if workload in e.workloads}
+
     workloads: list[tuple[str, Callable[[], None]]] = [
-        ("check", lambda: run_check(engines, budget, res, check_graph, xs, ys, init)),
-        ("wide", lambda: run_wide(engines, plan, budget, res, wide_graphs, cache)),
-        ("moons step", lambda: run_moons(engines, plan, budget, res, xs, ys, init)),
-        ("moons loop", lambda: run_moons_loop(engines, plan, budget, res, xs, ys, init)),
-        ("deep", lambda: run_deep(engines, plan, budget, res)),
+        (
+            "check",
+            lambda: run_check(running("check"), budget, res, check_graph, xs, ys, init, plan.quick),
+        ),
+        ("wide", lambda: run_wide(running("wide"), plan, budget, res, wide_graphs, cache)),
+        ("moons step", lambda: run_moons(running("moons"), plan, budget, res, xs, ys, init)),
+        (
+            "moons loop",
+            lambda: run_moons_loop(running("loop"), plan, budget, res, xs, ys, init),
+        ),
+        ("deep", lambda: run_deep(running("deep"), plan, budget, res)),
         (
             "memory",
-            lambda: run_memory(engines, plan, budget, res, wide_graphs[plan.memory_size]),
+            lambda: run_memory(running("memory"), plan, budget, res, wide_graphs[plan.memory_size]),
         ),
     ]
     if only:
