@@ -233,12 +233,11 @@ class _Writer:
         self.lines = []
         n = self.name
         out = self.lines.append
-        defaults = ", ".join(f"{k}={k}" for k in sorted(_HELPERS))
-        out(f"def {'step' if grads else 'value'}(L, {defaults}):")
+        out("")  # the header, written last: it names only the helpers the body uses
         k = len(self.leaves)
-        out(f"    {', '.join(f'l{i}' for i in range(k))}, = L")
-        for i in range(k):
-            out(f"    x{i} = l{i}.data")
+        out(f"    {', '.join(f'l{i}' for i in range(k))}{',' if k == 1 else ''} = L")
+        for i, leaf in enumerate(self.leaves):
+            out(f"    x{i} = l{i}.data" + (f"  # {leaf.label!r}" if leaf.label else ""))
         for node in self.nodes:
             self.forward(node, grads)
         # One sum of every number: inf or nan anywhere makes it non-finite.
@@ -248,7 +247,7 @@ class _Writer:
         r = n[self.root]
         if not grads:
             out(f"    return {r}")
-            return "\n".join(self.lines) + "\n"
+            return self._finish(grads)
         # The chain rule, pulled: each node's gradient is one sum of the terms
         # its consumers send it, in the order ``backward`` would add them.
         self.terms = {}
@@ -271,7 +270,13 @@ class _Writer:
         for i in got:
             out(f"    l{i}.grad = gx{i}")
         out(f"    return {r}")
-        return "\n".join(self.lines) + "\n"
+        return self._finish(grads)
+
+    def _finish(self, grads: bool) -> str:
+        body = "\n".join(self.lines[1:]) + "\n"
+        used = [h for h in sorted(_HELPERS) if h + "(" in body]
+        params = "".join(f", {h}={h}" for h in used)  # defaults: fast local lookups
+        return f"def {'step' if grads else 'value'}(L{params}):\n" + body
 
 
 def _compile(text: str, name: str) -> Callable[[tuple[Value, ...]], float | None]:

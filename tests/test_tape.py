@@ -326,6 +326,13 @@ def test_long_sums_and_deep_chains_compile() -> None:
     del x
 
 
+def test_labels_cannot_inject_code() -> None:
+    a = Value(3.0, label="a\n    raise SystemExit\r\x0c")
+    tape = Tape(a * 2.0)
+    assert tape() == 6.0 and a.grad == 2.0
+    assert "# 'a\\n" in tape.source
+
+
 def test_bad_root_and_names() -> None:
     with pytest.raises(TypeError, match="Tape: root must be a Value"):
         Tape(1.0)  # type: ignore[arg-type]
@@ -347,3 +354,13 @@ def test_a_dropped_tape_and_graph_are_freed_without_the_collector() -> None:
         assert [r() for r in refs] == [None, None]
     finally:
         gc.enable()
+
+
+def test_the_listing_in_the_docs_is_the_real_source() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).parent.parent / "docs" / "tape.md").read_text(encoding="utf-8")
+    listing = page.split("```text\n", 1)[1].split("```", 1)[0]
+    a = Value(2.0, label="a")
+    b = Value(-3.0, label="b")
+    assert Tape((a * b).tanh() + a).source == listing
