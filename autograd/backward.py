@@ -8,13 +8,10 @@ stored on each node; ``functional.py`` has the differentiable twin.
 from __future__ import annotations
 
 import math
-from operator import attrgetter
-from typing import cast
+from collections.abc import Container
 
 from . import modes
 from .value import NARY, Value
-
-_stamp = attrgetter("_n")
 
 
 def parents(node: Value) -> tuple[Value, ...]:
@@ -68,55 +65,51 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-def _interior_order(root: Value) -> list[Value | None]:
-    """Non-leaf nodes reachable from ``root``, newest first (None in holes); resets their grads.
+def reverse_order(root: Value, stop: Container[Value] = ()) -> list[Value]:
+    """Interior nodes that ``root`` depends on, each before all of its parents.
 
-    The hot half of ``backward``. A node is always made after its parents, so
-    sorting by creation stamp (``_n``) gives a reverse topological order with
-    one cheap sweep instead of a two-visit depth-first search. Leaves are
-    skipped: they only receive.
+    This is the order ``backward`` processes nodes in (Kahn's algorithm: a
+    node is ready once every node that consumes it is done; ready nodes
+    come off a stack). Leaves are left out. The walk does not go beyond
+    nodes in ``stop``; they are listed but their parents are not.
     """
-    root.grad = 0.0
-    nodes: list[Value] = [root]
-    seen = {root}
-    add = seen.add
+    if root._a is None:
+        return []
+    nodes = [root]
     app = nodes.append
-    nary = NARY
+    try:
+        for node in nodes:  # count each node's consumers inside the graph
+            if node in stop:
+                continue
+            for p in parents(node):
+                if p._a is not None:
+                    c = p._n
+                    if not c:
+                        app(p)
+                    p._n = c + 1
+        order: list[Value] = []
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            order.append(node)
+            if node in stop:
+                continue
+            for p in reversed(parents(node)):  # pushed last, popped first: parents in order
+                if p._a is not None:
+                    c = p._n - 1
+                    p._n = c
+                    if not c:
+                        stack.append(p)
+    except BaseException:
+        _reset(nodes)
+        raise
+    return order
+
+
+def _reset(nodes: list[Value]) -> None:
+    """Zero the consumer counts after an interrupted walk, so the next walk starts clean."""
     for node in nodes:
-        a = node._a
-        b = node._b
-        if b is None:
-            if a._a is not None and a not in seen:
-                a.grad = 0.0
-                add(a)
-                app(a)
-        elif b is nary:
-            for p in a:
-                if p._a is not None and p not in seen:
-                    p.grad = 0.0
-                    add(p)
-                    app(p)
-        else:
-            if a._a is not None and a not in seen:
-                a.grad = 0.0
-                add(a)
-                app(a)
-            if b._a is not None and b not in seen:
-                b.grad = 0.0
-                add(b)
-                app(b)
-    # Place each node by its stamp instead of sorting: a graph built in one go
-    # has dense stamps, so this is one cheap pass. A graph that reaches back to
-    # much older nodes falls back to the sort. Holes in ``slots`` are None.
-    hi = root._n
-    span = hi - min(map(_stamp, nodes)) + 1
-    if span > 4 * len(nodes):
-        nodes.sort(key=_stamp, reverse=True)
-        return cast("list[Value | None]", nodes)
-    slots: list[Value | None] = [None] * span
-    for node in nodes:
-        slots[hi - node._n] = node
-    return slots
+        node._n = 0
 
 
 def backward(root: Value) -> None:
@@ -125,35 +118,104 @@ def backward(root: Value) -> None:
     Leaves accumulate across calls (as in PyTorch); interior nodes are reset
     and hold the gradient of this pass. A zero upstream gradient contributes
     exactly 0, even through an infinite local derivative.
+
+    Two sweeps, no recursion and no sorting: the first counts, for each
+    interior node, the nodes in this graph that consume it (kept in ``_n``,
+    which is 0 between passes) and resets its grad; the second starts at
+    the root and handles a node once all its consumers are done, which is
+    reverse topological order (the same as ``reverse_order``).
     """
     if root._a is None:
         root.grad += 1.0
         return
-    order = _interior_order(root)
     if modes._anomaly_depth:
+        order = reverse_order(root)
+        for node in order:
+            node.grad = 0.0
         _backward_checked(order, root)
         return
-    root.grad = 1.0
     nary = NARY
-    for node in order:
-        if node is None:
-            continue
-        g = node.grad
-        if g == 0.0:
-            continue
-        if g - g:
-            _propagate_nonfinite(node, g)
-            continue
-        a = node._a
-        b = node._b
-        if b is None:
-            a.grad += g * node._da
-        elif b is nary:
-            for p, d in zip(a, node._da):
-                p.grad += g * d
-        else:
-            a.grad += g * node._da
-            b.grad += g * node._db
+    nodes = [root]
+    app = nodes.append
+    try:
+        for node in nodes:
+            a = node._a
+            b = node._b
+            if b is None:
+                if a._a is not None:
+                    c = a._n
+                    if not c:
+                        a.grad = 0.0
+                        app(a)
+                    a._n = c + 1
+            elif b is nary:
+                for p in a:
+                    if p._a is not None:
+                        c = p._n
+                        if not c:
+                            p.grad = 0.0
+                            app(p)
+                        p._n = c + 1
+            else:
+                if a._a is not None:
+                    c = a._n
+                    if not c:
+                        a.grad = 0.0
+                        app(a)
+                    a._n = c + 1
+                if b._a is not None:
+                    c = b._n
+                    if not c:
+                        b.grad = 0.0
+                        app(b)
+                    b._n = c + 1
+        root.grad = 1.0
+        stack = [root]
+        pop = stack.pop
+        push = stack.append
+        while stack:
+            node = pop()
+            g = node.grad
+            if g - g:  # inf or nan upstream: a zero local derivative still gives 0
+                _propagate_nonfinite(node, g)
+                g = 0.0
+            a = node._a
+            b = node._b
+            if b is None:
+                if g:
+                    a.grad += g * node._da
+                if a._a is not None:
+                    c = a._n - 1
+                    a._n = c
+                    if not c:
+                        push(a)
+            elif b is nary:
+                if g:
+                    for p, d in zip(a, node._da):
+                        p.grad += g * d
+                for p in reversed(a):  # pushed last, popped first: parents in order
+                    if p._a is not None:
+                        c = p._n - 1
+                        p._n = c
+                        if not c:
+                            push(p)
+            else:
+                if g:
+                    a.grad += g * node._da
+                    b.grad += g * node._db
+                if b._a is not None:
+                    c = b._n - 1
+                    b._n = c
+                    if not c:
+                        push(b)
+                if a._a is not None:
+                    c = a._n - 1
+                    a._n = c
+                    if not c:
+                        push(a)
+    except BaseException:
+        _reset(nodes)
+        raise
 
 
 def _times(g: float, d: float) -> float:
@@ -168,12 +230,10 @@ def _propagate_nonfinite(node: Value, g: float) -> None:
         p.grad += _times(g, d)
 
 
-def _backward_checked(order: list[Value | None], root: Value) -> None:
+def _backward_checked(order: list[Value], root: Value) -> None:
     """``backward`` under ``detect_anomaly``: every gradient must stay finite."""
     root.grad = 1.0
     for node in order:
-        if node is None:
-            continue
         g = node.grad
         if g == 0.0:
             continue

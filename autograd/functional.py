@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from operator import attrgetter
 from typing import Any
 
 from . import errors
 from . import value as _v
-from .backward import _times, local_derivatives, parents
+from .backward import _times, local_derivatives, parents, reverse_order
 from .modes import enable_grad
 from .rules import RULES
 from .value import Value
 
 _depth = 0  # > 0 while some grad call is tracing: results stay Values
-_stamp = attrgetter("_n")
 
 Argnums = int | tuple[int, ...]
 
@@ -43,23 +41,14 @@ def _scale(g: Any, d: Any) -> Any:
 
 
 def _subgraph(root: Value, targets: Sequence[Value]) -> tuple[list[Value], set[Value]]:
-    """Nodes between the targets and ``root``, oldest first, and the target set.
+    """Interior nodes between the targets and ``root``, parents first, and the target set.
 
-    Only nodes made after the earliest target can depend on the targets, so
-    the walk stops at older nodes; creation order is a topological order.
+    The walk does not go beyond a target: what made the target is outside
+    this derivative.
     """
-    first = min(t._n for t in targets)
     tset = set(targets)
-    nodes = [root]
-    seen = {root}
-    for node in nodes:
-        if node in tset:
-            continue
-        for p in parents(node):
-            if p._n >= first and p not in seen:
-                seen.add(p)
-                nodes.append(p)
-    nodes.sort(key=_stamp)
+    nodes = reverse_order(root, stop=tset)
+    nodes.reverse()
     return nodes, tset
 
 
@@ -136,13 +125,11 @@ def _normalize_argnums(argnums: Argnums, nargs: int) -> tuple[tuple[int, ...], b
 
 
 def _wrap(arg: Any, i: int) -> Value:
-    """A fresh node standing for argument ``i``: a stamped leaf, or ``arg + 0`` for a Value."""
+    """A fresh node standing for argument ``i``: a new leaf, or ``arg + 0`` for a Value."""
     if isinstance(arg, Value):
         with enable_grad():
             return arg + 0.0
-    leaf = Value(_v._as_float(arg, f"grad: argument {i}"))
-    leaf._n = _v._tick()
-    return leaf
+    return Value(_v._as_float(arg, f"grad: argument {i}"))
 
 
 def _call(

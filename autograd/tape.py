@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import modes, rules
-from .backward import topological_order
+from .backward import reverse_order, topological_order
 from .value import NARY, Value, affine
 
 __all__ = ["Tape"]
@@ -305,9 +305,9 @@ class Tape:
                 f"Tape: root must be a Value (the output of a graph), got {root!r} "
                 f"({type(root).__name__})"
             )
-        order = topological_order(root)
-        leaves = [m for m in order if m._a is None]
-        nodes = sorted((m for m in order if m._a is not None), key=lambda m: m._n)
+        leaves = [m for m in topological_order(root) if m._a is None]
+        nodes = reverse_order(root)  # backward's order; reversed, an order for forward
+        nodes.reverse()
         step_source = _Writer(leaves, nodes, root).source(grads=True)
         self._root = root
         self._nodes = nodes

@@ -14,11 +14,12 @@ Node layout (all internal):
 * two inputs: ``_a``, ``_b`` parents, ``_da``, ``_db`` local derivatives
 * n inputs (``affine``): ``_a`` tuple of parents, ``_b is NARY``, ``_da``
   tuple of local derivatives, ``_db`` the same as Values or numbers
+* ``_n`` is 0, except while ``backward`` walks the graph: it counts there
+  how many nodes of the graph consume this one
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import numbers
 from collections.abc import Sequence
@@ -31,7 +32,6 @@ __all__ = ["Value", "affine"]
 _new = object.__new__
 _exp = math.exp
 _tanh = math.tanh
-_tick = itertools.count(1).__next__  # creation order: a topological order for free
 _special = False  # set by modes.py while no_grad or detect_anomaly is active
 _post: Any = None  # modes.py installs the hook that handles those modes
 
@@ -77,7 +77,7 @@ class Value:
     _b: Any
     _da: Any
     _db: Any
-    _n: int
+    _n: int  # consumer count, used by backward (0 outside it)
 
     def __init__(self, data: Any, label: str = "") -> None:
         self.data = _as_float(data, "Value")
@@ -124,7 +124,7 @@ class Value:
             out._op = "addc"
         out.data = r
         out.grad = 0.0
-        out._n = _tick()
+        out._n = 0
         out._a = self
         out._da = 1.0
         if _special:
@@ -154,7 +154,7 @@ class Value:
             out._op = "subc"
         out.data = r
         out.grad = 0.0
-        out._n = _tick()
+        out._n = 0
         out._a = self
         out._da = 1.0
         if _special:
@@ -172,7 +172,7 @@ class Value:
             _fin("sub", r, c, x)
         out.data = r
         out.grad = 0.0
-        out._n = _tick()
+        out._n = 0
         out._a = self
         out._b = None
         out._da = -1.0
@@ -206,7 +206,7 @@ class Value:
             out._op = "mulc"
         out.data = r
         out.grad = 0.0
-        out._n = _tick()
+        out._n = 0
         out._a = self
         if _special:
             _post(out)
@@ -242,7 +242,7 @@ class Value:
             out._op = "divc"
         out.data = r
         out.grad = 0.0
-        out._n = _tick()
+        out._n = 0
         out._a = self
         if _special:
             _post(out)
@@ -276,7 +276,7 @@ class Value:
             out = _new(Value)
             out.data = r
             out.grad = 0.0
-            out._n = _tick()
+            out._n = 0
             out._a = self
             out._b = o
             out._da = da
@@ -322,7 +322,7 @@ class Value:
         out = _new(Value)
         out.data = y
         out.grad = 0.0
-        out._n = _tick()
+        out._n = 0
         out._a = self
         out._b = None
         out._da = y
@@ -350,7 +350,7 @@ class Value:
         out = _new(Value)
         out.data = _tanh(x)
         out.grad = 0.0
-        out._n = _tick()
+        out._n = 0
         out._a = self
         out._b = None
         out._da = 4.0 * e / (s * s)
@@ -376,7 +376,7 @@ class Value:
             out.data = 0.0 if x == x else x  # NaN stays NaN
             out._da = 0.0
         out.grad = 0.0
-        out._n = _tick()
+        out._n = 0
         out._a = self
         out._b = None
         out._db = None
@@ -436,7 +436,7 @@ def _unary(parent: Value, op: str, y: float, d: float, c: Any) -> Value:
     out = _new(Value)
     out.data = y
     out.grad = 0.0
-    out._n = _tick()
+    out._n = 0
     out._a = parent
     out._b = None
     out._da = d
@@ -482,7 +482,7 @@ def affine(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Valu
     out = _new(Value)
     out.data = total
     out.grad = 0.0
-    out._n = _tick()
+    out._n = 0
     out._a = tuple(parents)
     out._b = NARY
     out._da = tuple(locals_)

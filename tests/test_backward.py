@@ -163,3 +163,77 @@ def test_no_grad_as_decorator() -> None:
 
     assert step(Value(1.0)) is False
     assert is_grad_enabled()
+
+
+# --- the order: consumer counts, Kahn's algorithm -------------------------------
+
+
+def _shared_graph() -> tuple[list[Value], Value]:
+    xs = [Value(0.1 * (i + 1)) for i in range(4)]
+    nodes = list(xs)
+    for i in range(40):
+        a, b = nodes[-1 - i % 5], nodes[(7 * i) % len(nodes)]
+        nodes.append((a * b).tanh() + a if i % 3 else a - b.sigmoid())
+    return xs, nodes[-1] + nodes[-7] * nodes[-12]
+
+
+def test_reverse_order_puts_every_node_before_its_parents() -> None:
+    from autograd.backward import parents, reverse_order, topological_order
+
+    _, root = _shared_graph()
+    order = reverse_order(root)
+    interior = [n for n in topological_order(root) if n._a is not None]
+    assert sorted(map(id, order)) == sorted(map(id, interior))  # each interior node once
+    place = {n: i for i, n in enumerate(order)}
+    assert order[0] is root
+    for n in order:
+        assert all(place[n] < place[p] for p in parents(n) if p._a is not None)
+
+
+def test_counts_are_back_to_zero_after_every_walk() -> None:
+    from autograd.backward import reverse_order, topological_order
+
+    _, root = _shared_graph()
+    every = topological_order(root)
+    root.backward()
+    assert {n._n for n in every} == {0}
+    reverse_order(root)
+    assert {n._n for n in every} == {0}
+
+
+def test_an_interrupted_walk_leaves_no_counts_behind() -> None:
+    from autograd.backward import reverse_order, topological_order
+
+    xs, root = _shared_graph()
+
+    class Boom:
+        seen = 0
+
+        def __contains__(self, node: object) -> bool:
+            Boom.seen += 1
+            if Boom.seen == 30:
+                raise KeyboardInterrupt
+            return False
+
+    with pytest.raises(KeyboardInterrupt):
+        reverse_order(root, stop=Boom())  # type: ignore[arg-type]
+    assert {n._n for n in topological_order(root)} == {0}
+    root.backward()  # and the next pass is right
+    first = [x.grad for x in xs]
+    for x in xs:
+        x.grad = 0.0
+    root.backward()
+    assert [x.grad for x in xs] == first
+
+
+def test_reverse_order_stops_at_the_stop_nodes() -> None:
+    from autograd.backward import reverse_order
+
+    a = Value(2.0)
+    b = a * a
+    c = b.exp()
+    d = c + b
+    assert reverse_order(d, stop={c}) == [d, c, b]
+    assert reverse_order(d, stop={c, b}) == [d, c, b]
+    assert reverse_order(d, stop={d}) == [d]
+    assert reverse_order(a) == []

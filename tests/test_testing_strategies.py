@@ -18,6 +18,7 @@ st = hypothesis.strategies
 from hypothesis import find, given, settings  # noqa: E402
 
 import autograd.rules  # noqa: E402
+import autograd.value  # noqa: E402
 from autograd import Value, grad  # noqa: E402
 from autograd.backward import local_derivatives, parents, topological_order  # noqa: E402
 from autograd.testing import gradcheck, numerical_grad  # noqa: E402
@@ -44,9 +45,17 @@ def _points(n: int, bound: float = 1.0) -> Any:
 def _graph(e: Expression, xs: list[float]) -> tuple[Value, list[Value], list[Value]]:
     """Evaluate ``e`` on fresh leaves: (root, leaves, operation nodes in creation order)."""
     leaves = [Value(x) for x in xs]
-    root = e(*leaves)
-    nodes = sorted((n for n in topological_order(root) if n._op), key=lambda n: n._n)
-    return root, leaves, nodes
+    made: list[Value] = []
+    # The engine's per-node hook (used by no_grad and detect_anomaly) lists nodes as made.
+    saved = autograd.value._special, autograd.value._post
+    autograd.value._special = True
+    autograd.value._post = lambda node, leaf=False: None if leaf else made.append(node)
+    try:
+        root = e(*leaves)
+    finally:
+        autograd.value._special, autograd.value._post = saved
+    reachable = set(topological_order(root))
+    return root, leaves, [n for n in made if n in reachable]
 
 
 # --- floats and values ---------------------------------------------------------

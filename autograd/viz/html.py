@@ -13,10 +13,9 @@ import html
 import json
 import math
 import os
-from operator import attrgetter
 from typing import Any, TypeVar
 
-from ..backward import local_derivatives, parents, topological_order
+from ..backward import local_derivatives, parents, reverse_order, topological_order
 from ..rules import RULES
 from ..value import Value
 from .dot import (
@@ -110,9 +109,7 @@ def backward_steps(
             "inputs": [],
         }
     ]
-    # Creation stamps: newest first is the order Value.backward runs in.
-    interior = sorted((v for v in order if v._op), key=attrgetter("_n"), reverse=True)
-    for node in interior:
+    for node in reverse_order(root):  # the order Value.backward runs in
         g = grads[node]
         skipped = g == 0.0  # backward skips a node with no upstream gradient
         finite = math.isfinite(g)
