@@ -18,7 +18,10 @@ Anything unusual (a non-finite number anywhere, a domain error, an
 overflow, ``detect_anomaly`` switched on) makes the replay rebuild the
 graph with the engine's own operations, so errors and edge cases are
 exactly the engine's: the same exception and message, leaves' ``grad``
-untouched on error.
+untouched on error. (When several operations would fail, the one reported
+is the first in depth-first order, which is how Python evaluates an
+expression. Code that made its nodes in another order might have hit a
+different one first.)
 """
 
 from __future__ import annotations
@@ -102,14 +105,17 @@ def _affine_terms(node: Value) -> list[tuple[Value, Value | float]]:
 class _Writer:
     """Generates the tape's source: names, forward statements, backward statements."""
 
-    def __init__(self, leaves: list[Value], nodes: list[Value], root: Value) -> None:
+    def __init__(
+        self, leaves: list[Value], nodes: list[Value], back: list[Value], root: Value
+    ) -> None:
         self.name: dict[Value, str] = {}
         for i, leaf in enumerate(leaves):
             self.name[leaf] = f"x{i}"
         for j, node in enumerate(nodes):
             self.name[node] = f"v{j}"
         self.leaves = leaves
-        self.nodes = nodes
+        self.nodes = nodes  # forward order
+        self.back = back  # backward's order
         self.root = root
         self.terms: dict[Value, list[str]] = {}
         self.lines: list[str] = []
@@ -255,7 +261,7 @@ class _Writer:
             self.terms[self.root] = ["1.0"]
         else:
             out(f"    g{r} = 1.0")
-        for node in reversed(self.nodes):
+        for node in self.back:
             if node is not self.root:
                 self.sums("g" + n[node], self.terms.pop(node))
             self.backward(node)
@@ -297,7 +303,16 @@ class Tape:
     is the generated Python.
     """
 
-    __slots__ = ("__weakref__", "_forward", "_nodes", "_root", "_step", "leaves", "source")
+    __slots__ = (
+        "__weakref__",
+        "_back",
+        "_forward",
+        "_nodes",
+        "_root",
+        "_step",
+        "leaves",
+        "source",
+    )
 
     def __init__(self, root: Value) -> None:
         if not isinstance(root, Value):
@@ -305,12 +320,19 @@ class Tape:
                 f"Tape: root must be a Value (the output of a graph), got {root!r} "
                 f"({type(root).__name__})"
             )
-        leaves = [m for m in topological_order(root) if m._a is None]
-        nodes = reverse_order(root)  # backward's order; reversed, an order for forward
-        nodes.reverse()
-        step_source = _Writer(leaves, nodes, root).source(grads=True)
+        # Forward runs in depth-first order, parents in order: the order in
+        # which Python evaluates an expression, so when several operations
+        # would fail, the first one reported is usually the one user code
+        # hits first. Backward runs in ``backward``'s own order, so sums
+        # are added up in the same order, bit for bit.
+        order = topological_order(root)
+        leaves = [m for m in order if m._a is None]
+        nodes = [m for m in order if m._a is not None]
+        back = reverse_order(root)
+        step_source = _Writer(leaves, nodes, back, root).source(grads=True)
         self._root = root
         self._nodes = nodes
+        self._back = back
         self.leaves: tuple[Value, ...] = tuple(leaves)
         self.source: str = step_source
         self._step = _compile(step_source, "step")
@@ -341,7 +363,8 @@ class Tape:
         """The root's value for the leaves' current data; no gradients."""
         if not modes.anomaly_enabled():
             if self._forward is None:
-                text = _Writer(list(self.leaves), self._nodes, self._root).source(grads=False)
+                writer = _Writer(list(self.leaves), self._nodes, self._back, self._root)
+                text = writer.source(grads=False)
                 self._forward = _compile(text, "value")
             try:
                 r = self._forward(self.leaves)

@@ -1,7 +1,7 @@
 """Benchmarks: chainrule against micrograd 0.1.0, PyTorch and HIPS autograd.
 
     .venv/bin/python benchmarks/run.py [--quick] [--json out.json]
-        [--engines chainrule,micrograd,torch,hips] [--only wide,moons,...]
+        [--engines chainrule,tape,micrograd,torch,hips] [--only wide,moons,...]
         [--all-loops] [--strict]
 
 Every comparison runs in this one process, interleaved (engine A rep 1,
@@ -15,7 +15,10 @@ micrograd from the same run. Workloads:
 * deep    x = x * 1.0001 + 0.0001, D times (D up to 10^6), exact gradient
 * memory  bytes per op of a 100k-op graph (tracemalloc)
 
-``--quick`` is the smoke run for CI: chainrule and micrograd only (unless
+``tape`` is chainrule replaying the moons graph with ``autograd.Tape``
+(moons, loop and check only).
+
+``--quick`` is the smoke run for CI: chainrule, tape and micrograd only (unless
 ``--engines`` says otherwise), wide@10k, a 1-step loop, deep@1e5, memory of
 a 10k-op graph, and a time budget: no new work starts after 8.5 seconds and
 the running workload is abandoned at 9.5. The exit status is 1 when

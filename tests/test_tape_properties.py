@@ -41,6 +41,22 @@ def _engine(e: Expression, leaves: list[Value]) -> float:
     return float(root.data)
 
 
+def _failing_ops(tape: Tape) -> int:
+    """How many operations fail at the leaves' data, each tried on its own inputs."""
+    from autograd.tape import _replay_op
+
+    values: dict[Value, Value] = {leaf: Value(leaf.data) for leaf in tape.leaves}
+    failing = 0
+    for node in tape._nodes:  # parents first
+        try:
+            values[node] = _replay_op(node, values)
+        except KeyError:  # an input failed: this node is never computed, in any order
+            continue
+        except (ArithmeticError, ValueError):
+            failing += 1
+    return failing
+
+
 @given(
     expressions(N, 12),
     st.lists(floats(-1.0, 1.0), min_size=N, max_size=N),
@@ -59,9 +75,14 @@ def test_replay_equals_rebuilding(
         try:
             want = _run(lambda: _engine(e, leaves), leaves, xs)
         except (ArithmeticError, ValueError) as err:
-            with pytest.raises(type(err)) as failed:
+            with pytest.raises((ArithmeticError, ValueError)) as failed:
                 _run(tape, leaves, xs)
-            assert str(failed.value) == str(err)
+            # The engine's error, for an operation of this graph; when several
+            # operations fail, depth-first order may meet another one first.
+            ops = {m._op for m in tape._nodes}
+            assert str(failed.value).split(":")[0] in ops, (str(failed.value), ops)
+            if _failing_ops(tape) == 1:
+                assert type(failed.value) is type(err) and str(failed.value) == str(err)
             assert [leaf.grad for leaf in leaves] == [0.0] * N
             continue
         got = _run(tape, leaves, xs)
