@@ -347,13 +347,9 @@ class Tape:
 
     def __call__(self) -> float:
         """Forward and backward: the root's value; gradients added into the leaves."""
-        if not modes.anomaly_enabled():
-            try:
-                r = self._step(self.leaves)
-            except (ArithmeticError, ValueError):
-                r = None
-            if r is not None:
-                return r
+        r = self._fast(self._step)
+        if r is not None:
+            return r
         with modes.enable_grad():
             root = self._rebuild()
         root.backward()
@@ -361,19 +357,23 @@ class Tape:
 
     def forward(self) -> float:
         """The root's value for the leaves' current data; no gradients."""
-        if not modes.anomaly_enabled():
-            if self._forward is None:
-                writer = _Writer(list(self.leaves), self._nodes, self._back, self._root)
-                text = writer.source(grads=False)
-                self._forward = _compile(text, "value")
-            try:
-                r = self._forward(self.leaves)
-            except (ArithmeticError, ValueError):
-                r = None
-            if r is not None:
-                return r
+        if self._forward is None:
+            writer = _Writer(list(self.leaves), self._nodes, self._back, self._root)
+            self._forward = _compile(writer.source(grads=False), "value")
+        r = self._fast(self._forward)
+        if r is not None:
+            return r
         with modes.no_grad():
             return self._rebuild().data
+
+    def _fast(self, code: Callable[[tuple[Value, ...]], float | None]) -> float | None:
+        """The generated code's result, or None when the engine must redo it."""
+        if modes.anomaly_enabled():
+            return None
+        try:
+            return code(self.leaves)
+        except (ArithmeticError, ValueError):
+            return None
 
     def _rebuild(self) -> Value:
         """The recorded graph made again with the engine's operations, on the same leaves."""
