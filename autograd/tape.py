@@ -32,7 +32,7 @@ from typing import Any
 
 from . import modes, rules
 from .backward import reverse_order, topological_order
-from .value import NARY, Value, affine
+from .value import Value, apply
 
 __all__ = ["Tape"]
 
@@ -74,6 +74,26 @@ _HELPERS: dict[str, Any] = {
     },
 }
 """Names the generated code uses, bound as default arguments (fast local lookups)."""
+
+
+_FORWARD = {
+    "add": "{a} + {b}",
+    "sub": "{a} - {b}",
+    "mul": "{a} * {b}",
+    "div": "{a} / {b}",
+    "addc": "{a} + {c}",
+    "subc": "{a} - {c}",
+    "rsubc": "{c} - {a}",
+    "mulc": "{a} * {c}",
+    "divc": "{a} / {c}",
+    "rdivc": "{c} / {a}",
+    "neg": "-{a}",
+    "exp": "_exp({a})",
+    "relu": "{a} if {a} > 0.0 else 0.0",
+}
+"""One-line forward code of the operations whose local derivative backward reads
+from values already at hand (parent, constant or result); ``a, b`` name the
+parents, ``c`` the folded constant."""
 
 
 def _num(c: float) -> str:
@@ -142,31 +162,13 @@ class _Writer:
                 f"{n[w]} * {n[x] if isinstance(x, Value) else _num(x)}"
                 for w, x in _affine_terms(node)
             ]
-            parts = [n[node._a[0]], *terms]
-            for k in range(0, len(parts), _CHUNK):
-                head = "" if k == 0 else f"{v} + "
-                out(f"    {v} = {head}{' + '.join(parts[k : k + _CHUNK])}")
+            self.sums(v, [n[node._a[0]], *terms])
             return
         a = n[node._a]
         b = n[node._b] if node._b is not None else None
         c = _num(node._db) if node._b is None and node._db is not None else None
-        simple = {
-            "add": f"{a} + {b}",
-            "sub": f"{a} - {b}",
-            "mul": f"{a} * {b}",
-            "div": f"{a} / {b}",
-            "addc": f"{a} + {c}",
-            "subc": f"{a} - {c}",
-            "rsubc": f"{c} - {a}",
-            "mulc": f"{a} * {c}",
-            "divc": f"{a} / {c}",
-            "rdivc": f"{c} / {a}",
-            "neg": f"-{a}",
-            "exp": f"_exp({a})",
-            "relu": f"{a} if {a} > 0.0 else 0.0",
-        }
-        if op in simple:
-            out(f"    {v} = {simple[op]}")
+        if op in _FORWARD:
+            out(f"    {v} = " + _FORWARD[op].format(a=a, b=b, c=c))
         elif op == "tanh":
             out(f"    {v} = _tanh({a})")
             if grads:  # sech^2 without cancellation, as Value.tanh computes it
@@ -389,39 +391,20 @@ class Tape:
 
 def _replay_op(node: Value, new: dict[Value, Value]) -> Value:
     """One recorded operation applied by the engine to the new parents."""
-    op = node._op
-    if op == "affine":
-        terms = _affine_terms(node)
-        return affine(
-            [new[w] for w, _ in terms],
-            [new[x] if isinstance(x, Value) else x for _, x in terms],
-            new[node._a[0]],
-        )
+    return apply(node._op, _operands(node, new))  # type: ignore[no-any-return]
+
+
+def _operands(node: Value, new: dict[Value, Value]) -> list[Any]:
+    """A recorded node's operands in ``value.apply``'s order, parents mapped through ``new``."""
+    if node._op == "affine":
+        operands: list[Any] = [new[node._a[0]]]
+        for w, x in _affine_terms(node):
+            operands += [new[w], new[x] if isinstance(x, Value) else x]
+        return operands
     a = new[node._a]
-    if node._b is not None and node._b is not NARY:
-        b = new[node._b]
-        binary: dict[str, Callable[[Value, Value], Value]] = {
-            "add": Value.__add__,
-            "sub": Value.__sub__,
-            "mul": Value.__mul__,
-            "div": Value.__truediv__,
-            "pow": Value.__pow__,
-        }
-        return binary[op](a, b)
-    c = node._db
-    with_const: dict[str, Callable[[], Value]] = {
-        "addc": lambda: a + c,
-        "subc": lambda: a - c,
-        "rsubc": lambda: c - a,
-        "mulc": lambda: a * c,
-        "divc": lambda: a / c,
-        "rdivc": lambda: c / a,
-        "powc": lambda: a**c,
-        "rpowc": lambda: c**a,
-        "leaky_relu": lambda: a.leaky_relu(c),
-        "neg": lambda: -a,
-    }
-    if op in with_const:
-        return with_const[op]()
-    method: Callable[[], Value] = getattr(a, op)
-    return method()
+    if node._b is not None:
+        return [a, new[node._b]]
+    c = node._db  # the folded constant, or leaky_relu's slope, or None
+    if c is None:
+        return [a]
+    return [c, a] if node._op in ("rsubc", "rdivc", "rpowc") else [a, c]

@@ -27,7 +27,7 @@ from typing import Any, Union
 
 from . import errors, rules
 
-__all__ = ["Value", "affine"]
+__all__ = ["Value", "affine", "apply"]
 
 _new = object.__new__
 _exp = math.exp
@@ -491,3 +491,39 @@ def affine(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Valu
     if _special:
         _post(out)
     return out
+
+
+_METHODS = frozenset(
+    ("exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "relu", "abs", "sin", "cos")
+)
+"""Operations that are a method of ``Value`` without arguments."""
+
+
+def apply(op: str, operands: Sequence[Any]) -> Any:
+    """Run the operation named ``op`` (a key of ``rules.RULES``) on ``operands``.
+
+    Operands come in the order the operation reads them: ``[a, b]``; ``[x, c]``
+    with a constant ``c`` on the right; ``[c, x]`` for ``rsubc``, ``rdivc`` and
+    ``rpowc``; ``[x, slope]`` for ``leaky_relu``; ``[bias, w0, x0, w1, x1, ...]``
+    for ``affine``. As with the operators themselves, which node is made
+    follows from the operand types.
+    """
+    if op in ("add", "addc"):
+        return operands[0] + operands[1]
+    if op in ("sub", "subc", "rsubc"):
+        return operands[0] - operands[1]
+    if op in ("mul", "mulc"):
+        return operands[0] * operands[1]
+    if op in ("div", "divc", "rdivc"):
+        return operands[0] / operands[1]
+    if op in ("pow", "powc", "rpowc"):
+        return operands[0] ** operands[1]
+    if op == "neg":
+        return -operands[0]
+    if op == "leaky_relu":
+        return operands[0].leaky_relu(operands[1])
+    if op == "affine":
+        return affine(list(operands[1::2]), list(operands[2::2]), operands[0])
+    if op in _METHODS:
+        return getattr(operands[0], op)()
+    raise ValueError(f"unknown operation {op!r}")

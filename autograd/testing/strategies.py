@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import errors
 from ..modes import no_grad
-from ..value import Value, affine
+from ..value import Value, apply
 
 if TYPE_CHECKING:
     from hypothesis.strategies import DrawFn, SearchStrategy
@@ -100,19 +100,6 @@ _RDIV_CONSTS = (1.0, 2.0, -1.0, 0.5)
 _EXPONENTS = (2.0, 3.0, 0.5, -1.0, 1.5, -2.0, -0.5)
 _BASES = (2.0, 0.5, 3.0, 1.5)
 _SLOPES = (0.01, 0.1, 0.2)
-
-_UNARY_METHODS = (
-    "exp",
-    "log",
-    "sqrt",
-    "tanh",
-    "sigmoid",
-    "softplus",
-    "relu",
-    "abs",
-    "sin",
-    "cos",
-)
 
 
 def _hypothesis() -> Any:
@@ -543,7 +530,7 @@ class Expression:
         vals: list[Any] = list(args)
         for n in self.nodes[self.n_inputs :]:
             xs = [vals[a.at] if isinstance(a, Ref) else a for a in n.args]
-            vals.append(_apply(n.op, xs))
+            vals.append(apply(n.op, xs))
         return vals[-1]
 
     def _render(self) -> str:
@@ -584,29 +571,6 @@ def _node_text(n: Node, texts: Sequence[tuple[str, int]]) -> tuple[str, int]:
     recv = _wrap(parts[0][0], parts[0][1], _ATOM)
     extra = ", ".join(t for t, _ in parts[1:])
     return f"{recv}.{n.op}({extra})", _ATOM
-
-
-def _apply(op: str, xs: Sequence[Any]) -> Any:
-    """Run one engine operation; which node type results follows from the operand types."""
-    if op in ("add", "addc"):
-        return xs[0] + xs[1]
-    if op in ("sub", "subc", "rsubc"):
-        return xs[0] - xs[1]
-    if op in ("mul", "mulc"):
-        return xs[0] * xs[1]
-    if op in ("div", "divc", "rdivc"):
-        return xs[0] / xs[1]
-    if op in ("pow", "powc", "rpowc"):
-        return xs[0] ** xs[1]
-    if op == "neg":
-        return -xs[0]
-    if op == "leaky_relu":
-        return xs[0].leaky_relu(xs[1])
-    if op == "affine":
-        return affine(list(xs[1::2]), list(xs[2::2]), xs[0])
-    if op in _UNARY_METHODS:
-        return getattr(xs[0], op)()
-    raise ValueError(f"unknown operation {op!r}")  # pragma: no cover
 
 
 # --- strategies ---------------------------------------------------------------
