@@ -11,6 +11,7 @@ import math
 from collections.abc import Container
 
 from . import modes
+from . import value as _value
 from .value import NARY, Value
 
 
@@ -115,28 +116,33 @@ def _reset(nodes: list[Value]) -> None:
 def backward(root: Value) -> None:
     """Seed ``root.grad`` with 1 and accumulate d(root)/d(node) into every node it depends on.
 
-    Leaves accumulate across calls (as in PyTorch); interior nodes are reset
-    and hold the gradient of this pass. A zero upstream gradient contributes
-    exactly 0, even through an infinite local derivative.
+    Leaves accumulate across calls (as in PyTorch): each pass sums a leaf's
+    incoming terms from 0.0 and adds that total to its ``grad`` once, so a
+    second pass exactly doubles it. Interior nodes are reset and hold the
+    gradient of this pass. A zero upstream gradient contributes exactly 0,
+    even through an infinite local derivative.
 
     Two sweeps, no recursion and no sorting: the first counts, for each
     interior node, the nodes in this graph that consume it (kept in ``_n``,
-    which is 0 between passes) and resets its grad; the second starts at
-    the root and handles a node once all its consumers are done, which is
-    reverse topological order (the same as ``reverse_order``).
+    which is 0 between passes) and resets its grad; it also sets each leaf
+    aside (its ``_n`` marks it seen), saving its grad and zeroing it. The
+    second starts at the root and handles a node once all its consumers are
+    done, which is reverse topological order (the same as ``reverse_order``).
+    Last, each leaf gets its saved grad plus this pass's sum.
     """
     if root._a is None:
         root.grad += 1.0
         return
-    if modes._anomaly_depth:
-        order = reverse_order(root)
-        for node in order:
-            node.grad = 0.0
-        _backward_checked(order, root)
+    if _value._special and modes._state.anomaly:
+        _backward_checked(root)
         return
     nary = NARY
     nodes = [root]
     app = nodes.append
+    leaves: list[Value] = []
+    saved: list[float] = []
+    leaf = leaves.append
+    save = saved.append
     try:
         for node in nodes:
             a = node._a
@@ -148,6 +154,11 @@ def backward(root: Value) -> None:
                         a.grad = 0.0
                         app(a)
                     a._n = c + 1
+                elif not a._n:
+                    a._n = 1
+                    leaf(a)
+                    save(a.grad)
+                    a.grad = 0.0
             elif b is nary:
                 for p in a:
                     if p._a is not None:
@@ -156,6 +167,11 @@ def backward(root: Value) -> None:
                             p.grad = 0.0
                             app(p)
                         p._n = c + 1
+                    elif not p._n:
+                        p._n = 1
+                        leaf(p)
+                        save(p.grad)
+                        p.grad = 0.0
             else:
                 if a._a is not None:
                     c = a._n
@@ -163,12 +179,22 @@ def backward(root: Value) -> None:
                         a.grad = 0.0
                         app(a)
                     a._n = c + 1
+                elif not a._n:
+                    a._n = 1
+                    leaf(a)
+                    save(a.grad)
+                    a.grad = 0.0
                 if b._a is not None:
                     c = b._n
                     if not c:
                         b.grad = 0.0
                         app(b)
                     b._n = c + 1
+                elif not b._n:
+                    b._n = 1
+                    leaf(b)
+                    save(b.grad)
+                    b.grad = 0.0
         root.grad = 1.0
         stack = [root]
         pop = stack.pop
@@ -215,7 +241,18 @@ def backward(root: Value) -> None:
                         push(a)
     except BaseException:
         _reset(nodes)
+        _restore(leaves, saved)
         raise
+    for p, before in zip(leaves, saved):
+        p.grad += before
+        p._n = 0
+
+
+def _restore(leaves: list[Value], saved: list[float]) -> None:
+    """Give the leaves back the grads they had before an interrupted pass."""
+    for p, before in zip(leaves, saved):
+        p.grad = before
+        p._n = 0
 
 
 def _times(g: float, d: float) -> float:
@@ -230,25 +267,58 @@ def _propagate_nonfinite(node: Value, g: float) -> None:
         p.grad += _times(g, d)
 
 
-def _backward_checked(order: list[Value], root: Value) -> None:
-    """``backward`` under ``detect_anomaly``: every gradient must stay finite."""
+def _backward_checked(root: Value) -> None:
+    """``backward`` under ``detect_anomaly``: every gradient must stay finite.
+
+    Leaves sum this pass's terms from 0.0 and add the total once, as in
+    ``backward``; on an anomaly they keep the grads they had before the pass.
+    """
+    order = reverse_order(root)
+    for node in order:
+        node.grad = 0.0
+    pending: dict[Value, float] = {}  # leaf -> this pass's sum
     root.grad = 1.0
     for node in order:
         g = node.grad
         if g == 0.0:
             continue
         for p, d in zip(parents(node), local_derivatives(node)):
-            before = p.grad
-            p.grad = before + _times(g, d)
-            if not math.isfinite(p.grad):
-                raise FloatingPointError(_gradient_message(node, p, g, d, before))
+            term = _times(g, d)
+            if p._a is None:
+                before = pending.get(p, 0.0)
+                total = pending[p] = before + term
+            else:
+                before = p.grad
+                total = p.grad = before + term
+            if not math.isfinite(total):
+                raise FloatingPointError(_gradient_message(node, p, g, d, before, total))
+    for p, total in pending.items():
+        before = p.grad
+        after = before + total
+        if not math.isfinite(after):
+            raise FloatingPointError(
+                f"detect_anomaly: backward made the gradient of leaf {modes.describe_node(p)} "
+                f"{after!r}: this pass's {total!r} plus {before!r} accumulated before"
+            )
+    for p, total in pending.items():
+        p.grad += total
 
 
-def _gradient_message(node: Value, p: Value, g: float, d: float, before: float) -> str:
+def _backward_through(node: Value) -> str:
+    """The start of a backward anomaly report: the operation, its inputs, its line."""
     ins = ", ".join(modes.describe_node(q) for q in parents(node))
     name = f" of node {node.label!r}" if node.label else ""
     return (
         f"detect_anomaly: backward through operation {node._op!r}{name} (inputs [{ins}], "
-        f"created at {modes.where_text(node)}) made the gradient of input "
-        f"{modes.describe_node(p)} {p.grad!r} (upstream {g!r} x local {d!r}, plus {before!r})"
+        f"created at {modes.where_text(node)})"
+    )
+
+
+def _gradient_message(
+    node: Value, p: Value, g: float, d: float, before: float, total: float
+) -> str:
+    """The report for a gradient of ``p`` that became ``total``, not finite, through ``node``."""
+    return (
+        f"{_backward_through(node)} made the gradient of input "
+        f"{modes.describe_node(p)} {total!r} (upstream {g!r} x local {d!r}, plus {before!r})"
     )

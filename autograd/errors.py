@@ -7,6 +7,7 @@ inside a model points straight at its cause.
 from __future__ import annotations
 
 import math
+import threading
 
 
 def describe(obj: object) -> str:
@@ -40,14 +41,28 @@ def overflow(op: str, *inputs: float) -> OverflowError:
     return OverflowError(f"{op}: result too large for a float (got {shown})")
 
 
-LENIENT = [0]
-"""Above zero while ``functional`` builds derivative graphs: a derivative too large
-for a float becomes inf there, as it does in ``backward``, instead of an error."""
+class _Lenient(threading.local):
+    """This thread's leniency depth, read as ``LENIENT[0]`` (only on the overflow path)."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+
+    def __getitem__(self, i: int) -> int:
+        return self.depth
+
+    def __setitem__(self, i: int, depth: int) -> None:
+        self.depth = depth
+
+
+LENIENT = _Lenient()
+"""Above zero while ``functional`` builds derivative graphs in this thread: a
+derivative too large for a float becomes inf there, as it does in ``backward``,
+instead of an error. Per thread, so another thread's overflow still raises."""
 
 
 def check_result(op: str, result: float, *inputs: float) -> None:
     """Raise if finite inputs gave a non-finite result; called only when ``result`` is inf/nan."""
-    if LENIENT[0] and not math.isnan(result):
+    if LENIENT.depth and not math.isnan(result):
         return
     if all(math.isfinite(x) for x in inputs):
         # from finite inputs, nan only arises as inf - inf of overflowed partial sums

@@ -14,17 +14,34 @@ read or written.
 from __future__ import annotations
 
 import functools
+import math
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import errors
+from . import errors, modes
 from . import value as _v
-from .backward import _times, local_derivatives, parents, reverse_order
+from .backward import (
+    _backward_through,
+    _gradient_message,
+    _times,
+    local_derivatives,
+    parents,
+    reverse_order,
+)
 from .modes import enable_grad
 from .rules import RULES
 from .value import Value
 
-_depth = 0  # > 0 while some grad call is tracing: results stay Values
+
+class _Depth(threading.local):
+    """How many grad calls this thread is inside: above zero, results stay Values."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+
+_depth = _Depth()
 
 Argnums = int | tuple[int, ...]
 
@@ -62,11 +79,15 @@ def vjp(root: Value, targets: Sequence[Value]) -> list[Any]:
     grads: dict[Value, Any] = {}
     if root in depends:
         grads[root] = 1.0
-    errors.LENIENT[0] += 1
+    lenient = errors.LENIENT
+    lenient.depth += 1
     try:
-        _accumulate(nodes, tset, depends, grads)
+        if modes.anomaly_enabled():
+            _accumulate_checked(nodes, tset, depends, grads)
+        else:
+            _accumulate(nodes, tset, depends, grads)
     finally:
-        errors.LENIENT[0] -= 1
+        lenient.depth -= 1
     return [grads.get(t, 0.0) for t in targets]
 
 
@@ -74,17 +95,23 @@ def vjp_floats(root: Value, targets: Sequence[Value]) -> list[float]:
     """``vjp`` as plain floats, from the local derivatives stored in forward.
 
     The same sweep as ``backward`` but into a private dict, so no ``.grad``
-    changes; used when nothing will differentiate the result again.
+    changes; used when nothing will differentiate the result again. Under
+    ``detect_anomaly`` a gradient that is not finite raises, as in ``backward``.
     """
     nodes, tset = _subgraph(root, targets)
     grads: dict[Value, float] = {root: 1.0}
     get = grads.get
+    checked = modes.anomaly_enabled()
     for node in reversed(nodes):
         g = get(node)
         if g is None or node in tset:
             continue
         for p, d in zip(parents(node), local_derivatives(node)):
-            grads[p] = get(p, 0.0) + _times(g, d)
+            before = get(p, 0.0)
+            total = before + _times(g, d)
+            if checked and not math.isfinite(total):
+                raise FloatingPointError(_gradient_message(node, p, g, d, before, total))
+            grads[p] = total
     return [float(get(t, 0.0)) for t in targets]
 
 
@@ -104,6 +131,49 @@ def _accumulate(
                     c = _scale(g, d)
                     old = grads.get(p)
                     grads[p] = c if old is None else old + c
+
+
+def _data(x: Any) -> float:
+    return x.data if isinstance(x, Value) else float(x)
+
+
+def _accumulate_checked(
+    nodes: list[Value], tset: set[Value], depends: set[Value], grads: dict[Value, Any]
+) -> None:
+    """``_accumulate`` under ``detect_anomaly``: every gradient must stay finite.
+
+    Each derivative is built under ``modes.built_for(node)``, so its own nodes
+    remember the user's line that made ``node``; a non-finite number made
+    while building it is reported as a backward anomaly of ``node``.
+    """
+    with enable_grad():
+        for node in reversed(nodes):
+            if node in tset or node not in grads:
+                continue
+            g = grads.pop(node)
+            ps = parents(node)
+            made = []
+            try:
+                with modes.built_for(node):
+                    ds = RULES[node._op].derivative(node)
+                    for p, d in zip(ps, ds):
+                        if p in depends:
+                            c = _scale(g, d)
+                            old = grads.get(p)
+                            grads[p] = new = c if old is None else old + c
+                            made.append((p, d, old, new))
+            except FloatingPointError as e:  # a step of the derivative itself was not finite
+                inner = str(e).removeprefix("detect_anomaly: ")
+                raise FloatingPointError(
+                    f"{_backward_through(node)} failed building its derivative: {inner}"
+                ) from None
+            for p, d, old, new in made:
+                total = _data(new)
+                if not math.isfinite(total):
+                    before = 0.0 if old is None else _data(old)
+                    raise FloatingPointError(
+                        _gradient_message(node, p, _data(g), _data(d), before, total)
+                    )
 
 
 def _normalize_argnums(argnums: Argnums, nargs: int) -> tuple[tuple[int, ...], bool]:
@@ -133,26 +203,33 @@ def _wrap(arg: Any, i: int) -> Value:
 
 
 def _call(
-    f: Callable[..., Any], args: tuple[Any, ...], nums: tuple[int, ...], floats: bool = False
+    f: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    nums: tuple[int, ...],
+    floats: bool = False,
 ) -> tuple[Any, list[Value], list[Any]]:
     """Run ``f`` on wrapped arguments; return (output, wrapped targets, gradients).
 
-    ``floats``: the gradients will not be differentiated again, so the fast
-    float sweep is enough.
+    One target per distinct argument; the gradients follow ``nums``, so an
+    argument listed twice gets its gradient twice. ``kwargs`` reach ``f``
+    as given and are not differentiated. ``floats``: the gradients will not
+    be differentiated again, so the fast float sweep is enough.
     """
-    global _depth
     call = [
         Value(a) if isinstance(a, (int, float)) and not isinstance(a, bool) else a for a in args
     ]  # numbers not differentiated become constants, so f can use Value methods on them
+    distinct = list(dict.fromkeys(nums))
     targets = []
-    for i in nums:
+    for i in distinct:
         t = _wrap(args[i], i)
         call[i] = t
         targets.append(t)
-    _depth += 1
+    depth = _depth
+    depth.n += 1
     try:
         with enable_grad():
-            out = f(*call)
+            out = f(*call, **kwargs)
             if isinstance(out, Value):
                 grads = vjp_floats(out, targets) if floats else vjp(out, targets)
             elif isinstance(out, (int, float)) and not isinstance(out, bool):
@@ -163,13 +240,14 @@ def _call(
                     f"got {errors.describe(out)}"
                 )
     finally:
-        _depth -= 1
-    return out, targets, grads
+        depth.n -= 1
+    by_arg = dict(zip(distinct, grads))
+    return out, targets, [by_arg[i] for i in nums]
 
 
 def _as_floats(args: tuple[Any, ...]) -> bool:
-    """Return floats when called with plain numbers outside any other grad call."""
-    return _depth == 0 and not any(isinstance(a, Value) for a in args)
+    """Return floats when called with plain numbers outside any other grad call in this thread."""
+    return _depth.n == 0 and not any(isinstance(a, Value) for a in args)
 
 
 def _finish(x: Any, floats: bool) -> Any:
@@ -183,13 +261,14 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[...,
 
     With plain numbers it returns floats; with Values (or inside another
     ``grad``) it returns Values, so the result can be differentiated again.
+    Keyword arguments pass through to ``f`` and are not differentiated.
     """
 
     @functools.wraps(f)
-    def value_and_gradf(*args: Any) -> tuple[Any, Any]:
+    def value_and_gradf(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         nums, single = _normalize_argnums(argnums, len(args))
         floats = _as_floats(args)
-        out, _, grads = _call(f, args, nums, floats)
+        out, _, grads = _call(f, args, kwargs, nums, floats)
         gs = [_finish(g, floats) for g in grads]
         return _finish(out, floats), (gs[0] if single else tuple(gs))
 
@@ -200,30 +279,35 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     """The derivative of ``f`` with respect to ``args[argnums]``; nests to any order.
 
     ``grad(grad(f))`` is the second derivative. A tuple ``argnums`` gives a
-    tuple of partial derivatives.
+    tuple of partial derivatives, one per entry (an argument listed twice
+    gets its gradient twice, as in JAX). Keyword arguments pass through to
+    ``f`` and are not differentiated.
     """
     vg = value_and_grad(f, argnums)
 
     @functools.wraps(f)
-    def gradf(*args: Any) -> Any:
-        return vg(*args)[1]
+    def gradf(*args: Any, **kwargs: Any) -> Any:
+        return vg(*args, **kwargs)[1]
 
     return gradf
 
 
 def hessian(f: Callable[..., Any]) -> Callable[..., list[list[float]]]:
-    """The matrix of second derivatives of ``f`` at its (scalar) arguments, as floats."""
+    """The matrix of second derivatives of ``f`` at its (scalar) positional arguments, as floats.
+
+    Keyword arguments pass through to ``f`` and are not differentiated.
+    """
 
     @functools.wraps(f)
-    def hessianf(*args: Any) -> list[list[float]]:
-        global _depth
+    def hessianf(*args: Any, **kwargs: Any) -> list[list[float]]:
         n = len(args)
         if n == 0:
             raise ValueError("hessian: the function needs at least one argument")
         nums = tuple(range(n))
-        _, targets, grads = _call(f, args, nums)
+        _, targets, grads = _call(f, args, kwargs, nums)
         rows = []
-        _depth += 1
+        depth = _depth
+        depth.n += 1
         try:
             for g in grads:
                 if isinstance(g, Value):
@@ -232,7 +316,7 @@ def hessian(f: Callable[..., Any]) -> Callable[..., list[list[float]]]:
                     row = [0.0] * n
                 rows.append([r.data if isinstance(r, Value) else float(r) for r in row])
         finally:
-            _depth -= 1
+            depth.n -= 1
         return rows
 
     return hessianf

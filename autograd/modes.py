@@ -1,7 +1,14 @@
 """Modes that change how operations record: ``no_grad`` and ``detect_anomaly``.
 
-Both are off by default. While both are off, an operation pays for one
-global flag test; everything else here runs only while a mode is on.
+Both are off by default and both are per thread, as PyTorch's ``no_grad``
+is: the state lives in a ``threading.local``, so one thread's mode never
+changes what another thread computes.
+
+Cost: every operation tests one module flag, ``value._special``. It is
+true while some thread, anywhere in the process, has a mode on (a count of
+such threads, kept under a lock on entering and leaving a mode). Only then
+does an operation call ``_post``, which reads this thread's own state and
+does nothing for a thread with no mode on.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ import contextlib
 import math
 import os
 import sys
+import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +26,21 @@ if TYPE_CHECKING:  # typing.Self is 3.11+; annotations are never evaluated at ru
 
 from . import value as _value
 
-_grad_enabled = True
-_anomaly_depth = 0
+
+class _State(threading.local):
+    """One thread's modes; a new thread starts with every mode off."""
+
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.anomaly = 0  # detect_anomaly nesting depth
+        self.saved: list[bool] = []  # grad modes to restore, innermost last
+        self.counted = False  # this thread is counted in _active
+        self.where: tuple[str, int] | None = None  # see built_for
+
+
+_state = _State()
+_lock = threading.Lock()
+_active = 0  # threads with a mode on: value._special is _active > 0
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _LIBRARY_DIRS = tuple(  # frames here are the library's own: anomaly reports skip them
     d + os.sep for d in (_PACKAGE_DIR, os.path.join(os.path.dirname(_PACKAGE_DIR), "nn"))
@@ -30,17 +51,41 @@ WHERE = "_anomaly_where"
 
 
 def is_grad_enabled() -> bool:
-    """True unless inside ``no_grad()``."""
-    return _grad_enabled
+    """True unless this thread is inside ``no_grad()``."""
+    return _state.grad_enabled
 
 
 def anomaly_enabled() -> bool:
-    """True inside ``detect_anomaly()``."""
-    return _anomaly_depth > 0
+    """True while this thread is inside ``detect_anomaly()``."""
+    return _state.anomaly > 0
 
 
-def _sync() -> None:
-    _value._special = (not _grad_enabled) or _anomaly_depth > 0
+def _sync(st: _State) -> None:
+    """Count this thread in or out of ``_active`` after its modes changed."""
+    global _active
+    on = (not st.grad_enabled) or st.anomaly > 0
+    if on is st.counted:
+        return
+    with _lock:
+        _active += 1 if on else -1
+        st.counted = on
+        _value._special = _active > 0
+
+
+@contextlib.contextmanager
+def built_for(node: Any) -> Any:
+    """Nodes made inside remember where ``node`` was made instead of the caller's line.
+
+    The functional API builds each derivative under this, so an anomaly in a
+    higher derivative points at the user's line that made the operation.
+    """
+    st = _state
+    saved = st.where
+    st.where = getattr(node, WHERE, None)
+    try:
+        yield
+    finally:
+        st.where = saved
 
 
 def user_frame() -> tuple[str, int]:
@@ -68,15 +113,14 @@ def describe_node(node: Any) -> str:
 
 
 def _post(node: Any, leaf: bool = False) -> None:
-    """Run for every new node while a mode is on."""
-    if leaf:
-        if _anomaly_depth:
-            node.__dict__[WHERE] = user_frame()
-        return
-    if _anomaly_depth:
+    """Run for every new node while some thread has a mode on; applies this thread's modes."""
+    st = _state
+    if st.anomaly:
+        node.__dict__[WHERE] = st.where or user_frame()
+        if leaf:
+            return
         # Checked before no_grad drops the parents: a constant result that is
         # not finite is still an anomaly, and the message needs the inputs.
-        node.__dict__[WHERE] = user_frame()
         r = node.data
         if not math.isfinite(r):
             from .backward import parents
@@ -92,7 +136,9 @@ def _post(node: Any, leaf: bool = False) -> None:
                 f"detect_anomaly: operation {node._op!r} produced {r!r} from inputs "
                 f"[{ins}]{consts}, at {where_text(node)}"
             )
-    if not _grad_enabled:
+    if leaf:
+        return
+    if not st.grad_enabled:
         node._a = node._b = node._da = node._db = None
         node._op = ""
 
@@ -101,18 +147,19 @@ _value._post = _post
 
 
 class _GradMode(contextlib.ContextDecorator):
-    """Set whether operations record parents inside a block; restore it on exit."""
+    """Set whether this thread's operations record parents inside a block; restore it on exit.
+
+    The mode to restore is kept per thread, so one object can serve as a
+    decorator called from several threads at once.
+    """
 
     _enabled = True
 
-    def __init__(self) -> None:
-        self._saved: list[bool] = []
-
     def __enter__(self) -> Self:
-        global _grad_enabled
-        self._saved.append(_grad_enabled)
-        _grad_enabled = self._enabled
-        _sync()
+        st = _state
+        st.saved.append(st.grad_enabled)
+        st.grad_enabled = self._enabled
+        _sync(st)
         return self
 
     def __exit__(
@@ -121,9 +168,9 @@ class _GradMode(contextlib.ContextDecorator):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        global _grad_enabled
-        _grad_enabled = self._saved.pop()
-        _sync()
+        st = _state
+        st.grad_enabled = st.saved.pop()
+        _sync(st)
 
 
 class no_grad(_GradMode):
@@ -145,15 +192,15 @@ class enable_grad(_GradMode):
 class detect_anomaly(contextlib.ContextDecorator):
     """Find where a NaN or inf came from.
 
-    Inside, every new node remembers the file and line of the user code that
+    Per thread. Inside, every new node remembers the file and line of the user code that
     made it, and any non-finite forward result or gradient raises
     ``FloatingPointError`` naming the operation, its inputs and that line.
     """
 
     def __enter__(self) -> detect_anomaly:
-        global _anomaly_depth
-        _anomaly_depth += 1
-        _sync()
+        st = _state
+        st.anomaly += 1
+        _sync(st)
         return self
 
     def __exit__(
@@ -162,6 +209,6 @@ class detect_anomaly(contextlib.ContextDecorator):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        global _anomaly_depth
-        _anomaly_depth -= 1
-        _sync()
+        st = _state
+        st.anomaly -= 1
+        _sync(st)

@@ -6,8 +6,8 @@ A tape records the graph once and compiles it into one Python function of
 plain float statements: the forward pass, then the chain rule in the exact
 order ``backward`` uses. Replaying it reads the leaves' current ``data``,
 returns the root's new value and adds d(root)/d(leaf) into each leaf's
-``grad``, bit for bit what rebuilding the graph and calling ``backward``
-would give.
+``grad`` (the pass's terms summed first, then added once), bit for bit what
+rebuilding the graph and calling ``backward`` would give.
 
 What is replayed is what was recorded: a Python ``if`` on ``.data`` or a
 number computed from values while recording (such as the largest logit
@@ -31,6 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import modes, rules
+from . import value as _value
 from .backward import reverse_order, topological_order
 from .value import Value, apply
 
@@ -267,16 +268,18 @@ class _Writer:
             if node is not self.root:
                 self.sums("g" + n[node], self.terms.pop(node))
             self.backward(node)
+        # Each leaf's terms are summed on their own, then added to its grad
+        # once, as ``backward`` does: a second replay exactly doubles it.
         got = []
         for i, leaf in enumerate(self.leaves):
             if leaf in self.terms:
-                self.sums(f"gx{i}", [f"l{i}.grad", *self.terms.pop(leaf)])
+                self.sums(f"gx{i}", self.terms.pop(leaf))
                 got.append(i)
         self.sums("_t", [f"gx{i}" for i in got])
         out("    if _t - _t:")
         out("        return None")
         for i in got:
-            out(f"    l{i}.grad = gx{i}")
+            out(f"    l{i}.grad += gx{i}")
         out(f"    return {r}")
         return self._finish(grads)
 
@@ -370,7 +373,7 @@ class Tape:
 
     def _fast(self, code: Callable[[tuple[Value, ...]], float | None]) -> float | None:
         """The generated code's result, or None when the engine must redo it."""
-        if modes.anomaly_enabled():
+        if _value._special and modes.anomaly_enabled():
             return None
         try:
             return code(self.leaves)
