@@ -10,10 +10,11 @@ from __future__ import annotations
 import inspect
 import math
 import re
+from typing import Any
 
 import pytest
 
-from autograd import Value, detect_anomaly, grad, no_grad
+from autograd import Value, detect_anomaly, grad, hessian, no_grad, value_and_grad
 from autograd import modes as _modes
 from autograd import value as _value
 from autograd.backward import topological_order
@@ -218,6 +219,42 @@ def test_zero_upstream_through_an_infinite_derivative_is_not_an_anomaly() -> Non
     assert x.grad == 0.0
 
 
+def test_backward_under_the_mode_sums_each_leaf_once_per_pass() -> None:
+    with detect_anomaly():
+        x = Value(3.0)
+        r = x * 1.0 + x * 1.5e-16
+        r.backward()
+        once = x.grad
+        r.backward()
+    assert once == 1.0000000000000002 and x.grad == 2 * once
+    _off()
+
+
+def test_a_backward_anomaly_leaves_the_leaf_grads_as_they_were() -> None:
+    with detect_anomaly():
+        x, w = Value(1e-10), Value(2.0)
+        x.grad, w.grad = 0.5, -1.0
+        y = x * w + x * 1e308 + x * 1e308  # x's pass sum overflows; w's alone is fine
+        with pytest.raises(FloatingPointError):
+            y.backward()
+    assert (x.grad, w.grad) == (0.5, -1.0)
+    _off()
+
+
+def test_a_leaf_whose_total_overflows_only_with_the_earlier_grads_is_reported() -> None:
+    with detect_anomaly():
+        x = Value(1.0, label="x")
+        x.grad = 1e308
+        y = x * 1e308  # this pass alone gives a finite 1e308
+        with pytest.raises(FloatingPointError) as info:
+            y.backward()
+    assert "leaf 'x' (1.0) inf: this pass's 1e+308 plus 1e+308 accumulated before" in str(
+        info.value
+    )
+    assert x.grad == 1e308
+    _off()
+
+
 def test_a_node_made_outside_the_block_says_so() -> None:
     x = Value(1e-10)
     y = x * 1e308 + x * 1e308
@@ -306,6 +343,59 @@ def test_grad_inside_the_mode_reports_the_users_line() -> None:
         rf"operation 'mul' produced nan .*'nan' \(nan\).*at {_at(line)}$", str(info.value)
     )
     _off()
+
+
+@pytest.mark.parametrize("value_in", [False, True], ids=["float sweep", "Value sweep"])
+def test_grad_reports_an_infinite_gradient_at_the_users_line(value_in: bool) -> None:
+    """``grad`` with floats sweeps stored floats; with a Value it builds derivative graphs."""
+    x0: Any = Value(0.0) if value_in else 0.0
+    with detect_anomaly(), pytest.raises(FloatingPointError) as info:
+        line = _next_line()
+        grad(lambda x: x.sqrt())(x0)
+    text = str(info.value)
+    assert text.startswith("detect_anomaly: backward through operation 'sqrt' (inputs [0.0]")
+    assert f"created at {HERE}:{line})" in text
+    _off()
+
+
+def test_value_and_grad_and_hessian_are_covered_too() -> None:
+    def f(x: Any, y: Any) -> Any:
+        return x.sqrt() * y
+
+    with detect_anomaly():
+        with pytest.raises(FloatingPointError, match="operation 'sqrt'"):
+            value_and_grad(f)(0.0, 2.0)
+        with pytest.raises(FloatingPointError, match="operation 'sqrt'"):
+            hessian(f)(0.0, 2.0)
+        assert hessian(f)(4.0, 2.0) == [[-0.0625, 0.25], [0.25, 0.0]]  # clean: no report
+    _off()
+
+
+def test_an_infinite_higher_derivative_points_at_the_line_that_made_the_operation() -> None:
+    """d/dx x**1.5 = 1.5 x**0.5 is 0 at 0; its own derivative is inf there (as in PyTorch).
+
+    The first derivative's nodes are made by ``grad``, but they remember the
+    line of ``x ** 1.5``: that is where the report points, not the grad call.
+    """
+
+    def f(x: Any) -> Any:
+        line[0] = _next_line()
+        return x**1.5
+
+    line = [0]
+    with detect_anomaly():
+        assert grad(f)(0.0) == 0.0
+        with pytest.raises(FloatingPointError) as info:
+            grad(grad(f))(0.0)
+    text = str(info.value)
+    assert text.startswith("detect_anomaly: backward through operation")
+    assert f"created at {HERE}:{line[0]})" in text
+    _off()
+
+
+def test_grad_without_the_mode_still_gives_inf_silently() -> None:
+    assert grad(lambda x: x.sqrt())(0.0) == math.inf
+    assert grad(lambda x: x.sqrt())(Value(0.0)).data == math.inf
 
 
 # --- nesting and state -------------------------------------------------------------------

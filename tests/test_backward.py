@@ -53,6 +53,39 @@ def test_leaves_accumulate_and_interior_nodes_hold_the_latest_pass() -> None:
     assert out.grad == 1.0
 
 
+def test_each_pass_sums_a_leafs_terms_before_adding_them() -> None:
+    """1.0 + 1.5e-16 rounds to 1.0000000000000002; (that + 1.0) + 1.5e-16 would be 2.0."""
+    x = Value(3.0)
+    r = x * 1.0 + x * 1.5e-16
+    r.backward()
+    once = x.grad
+    assert once == 1.0 + 1.5e-16 == 1.0000000000000002
+    r.backward()
+    assert x.grad == 2 * once == 2.0000000000000004
+
+
+def test_a_pass_adds_its_sum_to_what_the_leaf_already_holds() -> None:
+    x, w = Value(0.5), Value(2.0)
+    x.grad, w.grad = 1e16, -3.0
+    r = x * 1.0 + x * 1.0 + x * w  # x gets 1 + 1 + 2 = 4 this pass
+    r.backward()
+    assert x.grad == 1e16 + 4.0  # not ((1e16 + 1) + 1) + 2 = 1e16 + 2
+    assert w.grad == -3.0 + 0.5
+    assert {n._n for n in (x, w, r)} == {0}  # the leaves' marks are cleared
+
+
+def test_doubling_holds_for_many_terms_through_affine() -> None:
+    from autograd.value import affine
+
+    x = Value(1.0)
+    ws = [Value(1.0 + k * 1e-9) for k in range(50)]
+    r = affine(ws, [x] * 50, x) + x * 1e-17 + x * 3.3e-17
+    r.backward()
+    once = (x.grad, [w.grad for w in ws])
+    r.backward()
+    assert x.grad == 2 * once[0] and [w.grad for w in ws] == [2 * g for g in once[1]]
+
+
 def test_root_that_is_a_leaf_accumulates() -> None:
     x = Value(5.0)
     x.backward()

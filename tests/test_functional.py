@@ -56,6 +56,42 @@ def test_argnums_and_mixed_partials() -> None:
     assert (v, a, b) == (10.0, 5.0, 2.0)
 
 
+def test_an_argument_listed_twice_gets_its_gradient_twice() -> None:
+    """As in JAX: ``argnums=(0, 0)`` returns the same partial derivative twice."""
+
+    def f(x: Any, y: Any) -> Any:
+        return x * x * y + y.sin()
+
+    assert grad(f, argnums=(0, 0))(2.0, 3.0) == (12.0, 12.0)
+    assert grad(f, argnums=(1, 0, 1))(2.0, 0.0) == (5.0, 0.0, 5.0)
+    assert grad(f, argnums=(0, -2))(2.0, 3.0) == (12.0, 12.0)  # the same position, spelt twice
+    v, gs = value_and_grad(f, argnums=(0, 0))(2.0, 3.0)
+    assert v == 12.0 + math.sin(3.0) and gs == (12.0, 12.0)
+    g0, g1 = grad(f, argnums=(0, 0))(Value(2.0), 3.0)  # the Value path
+    assert isinstance(g0, Value) and (g0.data, g1.data) == (12.0, 12.0)
+    # and nested: d/dx of each repeat of d/dx (x² y) = 2 x y is 2 y
+    assert grad(lambda x, y: grad(f, argnums=(0, 0))(x, y)[1])(2.0, 3.0) == 6.0
+
+
+def test_keyword_arguments_pass_through_undifferentiated() -> None:
+    seen: list[Any] = []
+
+    def f(x: Any, *, scale: Any, shift: float = 0.0) -> Any:
+        seen.append(scale)
+        return scale * x * x + shift
+
+    assert grad(f)(1.0, scale=2.0) == 4.0
+    assert seen == [2.0] and type(seen[0]) is float  # given as is, not made a Value
+    assert grad(f)(3.0, scale=2.0, shift=5.0) == 12.0
+    assert value_and_grad(f)(1.0, scale=2.0, shift=1.0) == (3.0, 4.0)
+    assert hessian(f)(1.0, scale=2.0) == [[4.0]]
+    assert grad(grad(f))(1.0, scale=2.0) == 4.0  # reaches f through every level
+    g = grad(lambda x, y, **kw: f(x * y, **kw), argnums=(0, 1))(1.0, 2.0, scale=0.5)
+    assert g == (4.0, 2.0)  # 0.5 (x y)²: (x y², x² y)
+    with pytest.raises(TypeError, match="scale"):
+        grad(f)(1.0)  # f's own error: the keyword is missing
+
+
 def test_rosenbrock_hessian_is_exact() -> None:
     def rosen(x: Any, y: Any) -> Any:
         return (1 - x) ** 2 + 100 * (y - x**2) ** 2

@@ -207,6 +207,19 @@ def test_leaves_accumulate_like_backward() -> None:
     assert twice == (a.grad, b.grad)
 
 
+def test_a_second_replay_exactly_doubles_leaf_grads() -> None:
+    x = Value(3.0)
+    tape = Tape(x * 1.0 + x * 1.5e-16)
+    tape()
+    once = x.grad
+    assert once == 1.0000000000000002
+    tape()
+    assert x.grad == 2 * once
+    x.grad = 1e16
+    tape()
+    assert x.grad == 1e16 + once  # the pass's sum, added once
+
+
 def test_forward_returns_the_value_and_leaves_grads_alone() -> None:
     a, b = Value(1.0), Value(2.0)
     tape = Tape((a * b).log() + a)
