@@ -124,11 +124,16 @@ def backward(root: Value) -> None:
 
     Two sweeps, no recursion and no sorting: the first counts, for each
     interior node, the nodes in this graph that consume it (kept in ``_n``,
-    which is 0 between passes) and resets its grad; it also sets each leaf
-    aside (its ``_n`` marks it seen), saving its grad and zeroing it. The
-    second starts at the root and handles a node once all its consumers are
-    done, which is reverse topological order (the same as ``reverse_order``).
-    Last, each leaf gets its saved grad plus this pass's sum.
+    which is 0 between passes) and resets its grad; the second starts at
+    the root and handles a node once all its consumers are done, which is
+    reverse topological order (the same as ``reverse_order``).
+
+    A leaf is set aside the first time it is met (its ``_n`` marks it; its
+    grad is saved and zeroed), at the latest just before its first term
+    arrives, and gets the saved grad back at the end. Leaves of one- and
+    two-input nodes are met in the first sweep; leaves of ``affine`` nodes
+    in the second, inside the one loop over the parents that also adds
+    their terms, so a training graph's many weight edges cost no extra loop.
     """
     if root._a is None:
         root.grad += 1.0
@@ -159,7 +164,7 @@ def backward(root: Value) -> None:
                     leaf(a)
                     save(a.grad)
                     a.grad = 0.0
-            elif b is nary:
+            elif b is nary:  # leaves are met in the second sweep
                 for p in a:
                     if p._a is not None:
                         c = p._n
@@ -167,11 +172,6 @@ def backward(root: Value) -> None:
                             p.grad = 0.0
                             app(p)
                         p._n = c + 1
-                    elif not p._n:
-                        p._n = 1
-                        leaf(p)
-                        save(p.grad)
-                        p.grad = 0.0
             else:
                 if a._a is not None:
                     c = a._n
@@ -203,7 +203,7 @@ def backward(root: Value) -> None:
             node = pop()
             g = node.grad
             if g - g:  # inf or nan upstream: a zero local derivative still gives 0
-                _propagate_nonfinite(node, g)
+                _propagate_nonfinite(node, g, leaves, saved)
                 g = 0.0
             a = node._a
             b = node._b
@@ -216,15 +216,28 @@ def backward(root: Value) -> None:
                     if not c:
                         push(a)
             elif b is nary:
-                if g:
-                    for p, d in zip(a, node._da):
-                        p.grad += g * d
-                for p in reversed(a):  # pushed last, popped first: parents in order
-                    if p._a is not None:
-                        c = p._n - 1
-                        p._n = c
-                        if not c:
-                            push(p)
+                if g:  # parents last to first: pushed last, popped first
+                    for p, d in zip(reversed(a), reversed(node._da)):
+                        if p._a is not None:
+                            p.grad += g * d
+                            c = p._n - 1
+                            p._n = c
+                            if not c:
+                                push(p)
+                        else:
+                            if not p._n:
+                                p._n = 1
+                                leaf(p)
+                                save(p.grad)
+                                p.grad = 0.0
+                            p.grad += g * d
+                else:
+                    for p in reversed(a):
+                        if p._a is not None:
+                            c = p._n - 1
+                            p._n = c
+                            if not c:
+                                push(p)
             else:
                 if g:
                     a.grad += g * node._da
@@ -262,8 +275,19 @@ def _times(g: float, d: float) -> float:
     return g * d
 
 
-def _propagate_nonfinite(node: Value, g: float) -> None:
-    for p, d in zip(parents(node), local_derivatives(node)):
+def _propagate_nonfinite(
+    node: Value, g: float, leaves: list[Value], saved: list[float]
+) -> None:
+    """Pass a non-finite upstream ``g`` on, with zero local derivatives giving exactly 0."""
+    pairs = list(zip(parents(node), local_derivatives(node)))
+    if node._b is NARY:
+        pairs.reverse()  # the order of the fast path
+    for p, d in pairs:
+        if p._a is None and not p._n:  # a leaf met here first: set it aside
+            p._n = 1
+            leaves.append(p)
+            saved.append(p.grad)
+            p.grad = 0.0
         p.grad += _times(g, d)
 
 
@@ -282,7 +306,10 @@ def _backward_checked(root: Value) -> None:
         g = node.grad
         if g == 0.0:
             continue
-        for p, d in zip(parents(node), local_derivatives(node)):
+        pairs = list(zip(parents(node), local_derivatives(node)))
+        if node._b is NARY:
+            pairs.reverse()  # the order of the fast path, so the sums agree bit for bit
+        for p, d in pairs:
             term = _times(g, d)
             if p._a is None:
                 before = pending.get(p, 0.0)

@@ -194,13 +194,15 @@ class _Writer:
         op = node._op
         emit = self.emit
         if op == "affine":
-            emit(node._a[0], g)
+            sent: list[tuple[Value, str]] = [(node._a[0], g)]
             for w, x in _affine_terms(node):
                 if isinstance(x, Value):
-                    emit(w, f"{g} * {n[x]}")
-                    emit(x, f"{g} * {n[w]}")
+                    sent.append((w, f"{g} * {n[x]}"))
+                    sent.append((x, f"{g} * {n[w]}"))
                 else:
-                    emit(w, f"{g} * {_num(x)}")
+                    sent.append((w, f"{g} * {_num(x)}"))
+            for target, expr in reversed(sent):  # backward adds an affine's terms last to first
+                emit(target, expr)
             return
         a_node, b_node = node._a, node._b
         a = n[a_node]

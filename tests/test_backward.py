@@ -86,6 +86,65 @@ def test_doubling_holds_for_many_terms_through_affine() -> None:
     assert x.grad == 2 * once[0] and [w.grad for w in ws] == [2 * g for g in once[1]]
 
 
+def test_a_leaf_used_many_times_in_one_affine_node_sums_the_same_everywhere() -> None:
+    """backward, backward under detect_anomaly and a Tape add the same terms in the same order."""
+    from autograd import Tape, detect_anomaly
+    from autograd.value import affine
+
+    x, w = Value(-0.48), Value(-0.53)  # values for which the order of the terms shows
+    r = affine([x, w, x, w], [x, 1e-16, w, 3.0], x).tanh()
+    r.backward()
+    fast = (x.grad, w.grad)
+    x.grad = w.grad = 0.0
+    with detect_anomaly():
+        r.backward()
+    assert (x.grad, w.grad) == fast
+    x.grad = w.grad = 0.0
+    Tape(r)()
+    assert (x.grad, w.grad) == fast
+    r.backward()
+    assert (x.grad, w.grad) == (2 * fast[0], 2 * fast[1])
+
+
+def test_an_infinite_upstream_reaches_leaves_of_an_affine_node_once() -> None:
+    from autograd.value import affine
+
+    w0, w1, b = Value(1.0), Value(-1.0), Value(-1.0)
+    w0.grad, w1.grad, b.grad = 5.0, 5.0, 5.0
+    s = affine([w0, w1], [0.0, 1.0], b) * 1.0 + 2.0  # s = 0: its sqrt has an infinite slope
+    s.sqrt().backward()
+    assert (w0.grad, w1.grad, b.grad) == (5.0, math.inf, math.inf)  # 0 * inf is 0 for w0
+    assert {n._n for n in (w0, w1, b)} == {0}
+
+
+def test_an_interrupted_pass_gives_the_leaves_their_grads_back() -> None:
+    class Fragile(Value):
+        """A leaf whose grad refuses its first nonzero write."""
+
+        armed = True
+
+        @property  # type: ignore[override]
+        def grad(self) -> float:
+            return self.__dict__.get("g", 0.0)  # type: ignore[no-any-return]
+
+        @grad.setter
+        def grad(self, value: float) -> None:
+            if value and Fragile.armed:
+                Fragile.armed = False
+                raise KeyboardInterrupt
+            self.__dict__["g"] = value
+
+    x, f = Value(2.0), Fragile(3.0)
+    x.grad = 0.25
+    root = x * 2.0 + f * 1.0  # x gets its term first, then f's write is interrupted
+    with pytest.raises(KeyboardInterrupt):
+        root.backward()
+    assert (x.grad, f.grad) == (0.25, 0.0)
+    assert {n._n for n in (x, f, root)} == {0}
+    root.backward()  # and the next pass is right
+    assert (x.grad, f.grad) == (2.25, 1.0)
+
+
 def test_root_that_is_a_leaf_accumulates() -> None:
     x = Value(5.0)
     x.backward()
