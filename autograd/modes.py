@@ -174,9 +174,10 @@ class _GradMode(contextlib.ContextDecorator):
 
 
 class no_grad(_GradMode):
-    """Inside this block operations record no parents: results are constants.
+    """Inside this block this thread's operations record no parents: results are constants.
 
-    Nests, and restores the previous mode on exit, also when an error escapes.
+    Per thread, as in PyTorch: other threads keep recording. Nests, and
+    restores the previous mode on exit, also when an error escapes.
     Usable as ``with no_grad():`` or as a ``@no_grad()`` decorator.
     """
 
