@@ -257,8 +257,9 @@ def backward(root: Value) -> None:
         _restore(leaves, saved)
         raise
     for p, before in zip(leaves, saved):
-        p.grad += before
         p._n = 0
+        if before:  # adding 0.0 would change nothing: this pass's sum is never -0.0
+            p.grad += before
 
 
 def _restore(leaves: list[Value], saved: list[float]) -> None:
