@@ -25,8 +25,9 @@ import itertools
 import json
 import math
 import os
-import secrets
 from typing import Any, Union
+
+from autograd.files import atomic_write
 
 from .module import MLP, Layer, Module, Neuron
 
@@ -87,26 +88,7 @@ def save(model: Module, path: PathLike) -> None:
     """Write ``model`` to ``path`` as JSON, atomically (see the module docstring)."""
     target = _path(path, "nn.save")
     text = encode(model).encode("utf-8")
-    folder, name = os.path.split(os.path.abspath(target))
-    while True:
-        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
-        except FileExistsError:  # pragma: no cover - 48 random bits collided
-            continue
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:  # pragma: no cover - already gone
-            pass
-        raise
+    atomic_write(target, text, what="nn.save")
 
 
 def _reject_constant(token: str) -> None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 import os
-import secrets
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..backward import local_derivatives, parents, topological_order
+from ..files import atomic_write
 from ..rules import RULES
 from ..value import Value
 
@@ -245,27 +245,9 @@ def render(root: Value, path: _P, format: str = "svg", **options: Any) -> _P:
     """Draw ``to_dot(root, **options)`` into ``path`` in ``format``; returns ``path``.
 
     The picture goes to a temporary file beside ``path`` that is renamed over
-    it, so a failure leaves neither a partial file nor a stray one.
+    it (``autograd.files.atomic_write``), so a failure leaves neither a
+    partial file nor a stray one, and an older file at ``path`` intact.
     """
     data = pipe(to_dot(root, **options), format)
-    write_atomic(path, data)
+    atomic_write(path, data, what="render")
     return path
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` all at once: a temp file in the same folder, then rename."""
-    target = os.fspath(path)
-    folder = os.path.dirname(target) or "."
-    tmp = os.path.join(folder, f".{os.path.basename(target)}.{secrets.token_hex(6)}.tmp")
-    # os.open applies the umask, so the result gets the usual permissions.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

@@ -16,6 +16,7 @@ import os
 from typing import Any, TypeVar
 
 from ..backward import local_derivatives, parents, reverse_order, topological_order
+from ..files import atomic_write
 from ..rules import RULES
 from ..value import Value
 from .dot import (
@@ -28,7 +29,6 @@ from .dot import (
     number,
     op_text,
     pipe,
-    write_atomic,
 )
 
 __all__ = ["backward_steps", "to_html"]
@@ -189,7 +189,7 @@ def to_html(
         .replace("@SVG@", svg)
         .replace("@DATA@", _script_json(data))
     )
-    write_atomic(path, page.encode("utf-8"))
+    atomic_write(path, page.encode("utf-8"), what="to_html")
     return path
 
 
