@@ -183,8 +183,13 @@ def digraph(
     precision: int,
     grad_text: Mapping[Value, str] | None = None,
     where: str = "to_dot",
+    name_text: Mapping[Value, str] | None = None,
 ) -> graphviz.Digraph:
-    """``to_dot``, with the grad field's text given per Value (``to_html`` sizes it)."""
+    """``to_dot``, with the grad field's text given per Value (``to_html`` sizes it).
+
+    ``name_text`` gives each box's first field (``to_html`` puts the stepper's
+    name of every Value there); by default it is the label, absent when unset.
+    """
     check_options(root, rankdir, max_nodes, precision, where)
     check_size(root, max_nodes, where)
     gv = _graphviz()
@@ -200,8 +205,9 @@ def digraph(
         name = names[v]
         grad = number(v.grad, precision) if grad_text is None else grad_text[v]
         fields = [f"data {number(v.data, precision)}", f"grad {grad}"]
-        if v.label:
-            fields.insert(0, v.label)
+        title = v.label if name_text is None else name_text[v]
+        if title:
+            fields.insert(0, title)
         body = " | ".join(_record_text(f) for f in fields)
         # In a left-to-right graph the braces turn the fields back into a row.
         dot.node(name, label="{ " + body + " }" if horizontal else body, shape="record")
