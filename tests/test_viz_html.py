@@ -557,3 +557,17 @@ def test_the_wheel_ships_the_page_templates(tmp_path: Path) -> None:
             text = z.read(member).decode("utf-8")
             assert text == (root / "autograd" / "viz" / "templates" / name).read_text("utf-8")
         assert "autograd/files.py" in names and "autograd/viz/html.py" in names
+
+
+@needs_dot
+def test_a_lone_surrogate_in_a_label_is_drawn_as_a_replacement_character(tmp_path: Path) -> None:
+    x = Value(1.0, label="a\ud800b")
+    y = x * 2
+    y.label = "\udfff"
+    page = to_html(y, tmp_path / "p.html").read_text(encoding="utf-8")
+    assert svg_boxes(page)["v0"][0] == "a\ufffdb"
+    assert "<title>Backward pass from \ufffd</title>" in page
+    assert embedded(page)["nodes"][0]["label"] == "a\ud800b"  # the data keeps the label
+    from autograd.viz import to_svg
+
+    assert "a\ufffdb" in to_svg(x)

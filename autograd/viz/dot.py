@@ -122,7 +122,10 @@ def number(x: float, precision: int = 4) -> str:
 
 
 def _record_text(text: str) -> str:
-    """Escape what would structure a record label, end a DOT string or start an entity."""
+    """Escape what would structure a record label, end a DOT string or start an entity.
+
+    A lone surrogate (a ``str`` can hold one; UTF-8 cannot) is drawn as U+FFFD.
+    """
     out = []
     for ch in text:
         if ch in '\\{}|<>"':
@@ -131,6 +134,8 @@ def _record_text(text: str) -> str:
             out.append("&amp;")
         elif ch == "\n":
             out.append("\\n")
+        elif "\ud800" <= ch <= "\udfff":  # half a surrogate pair: no UTF-8 for it
+            out.append("\ufffd")
         else:
             out.append(ch)
     return "".join(out)

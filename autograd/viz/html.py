@@ -220,7 +220,7 @@ def to_html(
     title = f"Backward pass from {names[root]}" if root.label else "Backward pass"
     page = fill(
         template("page.html"),
-        TITLE=html.escape(title),
+        TITLE=html.escape(_SURROGATE.sub("\ufffd", title)),  # as the picture draws them
         CSS=template("page.css"),
         SVG=svg,
         DATA=_script_json(data),
@@ -231,6 +231,7 @@ def to_html(
 
 
 _PLACEHOLDER = re.compile(r"@([A-Z]+)@")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half a surrogate pair: no UTF-8 for it
 
 
 def fill(page: str, **parts: str) -> str:
