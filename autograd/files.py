@@ -58,14 +58,18 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, what: str) -> Non
     was. An ``OSError`` is raised again as the same class with the same
     ``errno``, naming ``path`` (not the temporary file), and with ``what``
     (e.g. ``"nn.save"``) at the start of its message. The new file gets the
-    usual permissions (0o666 less the umask).
+    usual permissions (0o666 less the umask). A symbolic link at ``path`` is
+    followed, as ``open`` follows it: the file it points to is replaced and
+    the link stays.
     """
     target = os.fspath(path)
     if not isinstance(target, str):
         raise TypeError(f"{what}: path must be text, got {target!r}")
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"{what}: data must be bytes, got {type(data).__name__}")
-    folder, name = os.path.split(os.path.abspath(target))
+    # A symbolic link is followed, as open() would: the file it points to is replaced.
+    real = os.path.realpath(target)
+    folder, name = os.path.split(real)
     try:
         while True:
             tmp = os.path.join(folder, _temp_name(name))
@@ -82,7 +86,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, what: str) -> Non
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, target)
+        os.replace(tmp, real)
     except BaseException as exc:
         try:
             os.unlink(tmp)

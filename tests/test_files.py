@@ -149,7 +149,7 @@ def test_a_refused_temp_file_is_reported_as_the_target(
     real = os.open
 
     def refuse(path: str, flags: int, mode: int = 0o777) -> int:
-        if os.path.dirname(path) == str(tmp_path):
+        if os.path.dirname(path) == os.path.realpath(tmp_path):
             raise PermissionError(errno.EACCES, "Permission denied", path)
         return real(path, flags, mode)
 
@@ -330,3 +330,21 @@ def test_each_writer_names_the_target_in_a_missing_folder(
         write(target)
     check_names_target(info.value, str(target), errno.ENOENT, what)
     assert listing(tmp_path) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
+def test_a_symbolic_link_is_followed_like_open_does(tmp_path: Path) -> None:
+    (tmp_path / "runs").mkdir()
+    real = tmp_path / "runs" / "best.json"
+    real.write_bytes(b"old")
+    link = tmp_path / "model.json"
+    link.symlink_to(Path("runs") / "best.json")
+    atomic_write(link, b"new", what="test")
+    assert link.is_symlink() and real.read_bytes() == b"new"
+    assert listing(tmp_path) == ["model.json", "runs"] and listing(tmp_path / "runs") == [
+        "best.json"
+    ]
+    dangling = tmp_path / "later.json"
+    dangling.symlink_to(Path("runs") / "later.json")
+    atomic_write(dangling, b"made", what="test")
+    assert dangling.is_symlink() and (tmp_path / "runs" / "later.json").read_bytes() == b"made"
