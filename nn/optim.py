@@ -13,13 +13,19 @@ from collections.abc import Iterable
 
 from autograd import Value
 
+from .module import describe, is_real
+
 __all__ = ["SGD", "Adam", "Optimizer"]
 
 
 def _real(x: object, name: str, where: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"{where}: {name} must be a number, got {x!r} ({type(x).__name__})")
-    v = float(x)
+    """``x`` as a finite float: any real number (numpy scalars too), not a bool."""
+    if not is_real(x):
+        raise TypeError(f"{where}: {name} must be a number, got {describe(x)}")
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except OverflowError:
+        raise ValueError(f"{where}: {name} must be finite, got {describe(x)}") from None
     if not math.isfinite(v):
         raise ValueError(f"{where}: {name} must be finite, got {v!r}")
     return v
