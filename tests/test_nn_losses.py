@@ -403,3 +403,35 @@ def test_losses_refuse_dicts_and_sets(bad: object) -> None:
 def test_huge_int_target_is_a_short_overflow_error() -> None:
     with pytest.raises(OverflowError, match=r"targets\[0\] is an int of about 5001 digits"):
         nn.mse_loss([1.0], [10**5000])
+
+
+def test_cross_entropy_property_against_torch_over_all_finite_floats(torch) -> None:  # type: ignore[no-untyped-def]
+    hyp = pytest.importorskip("hypothesis", reason="property test needs hypothesis (test extra)")
+    st = pytest.importorskip("hypothesis.strategies")
+    F = torch.nn.functional
+    logit = st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.floats(-50, 50),
+        st.sampled_from([1e308, -1e308, 8e307, -8e307, 0.0]),
+    )
+
+    @hyp.settings(max_examples=300, deadline=None)
+    @hyp.given(st.lists(logit, min_size=1, max_size=5), st.data())
+    def check(logits: list[float], data) -> None:  # type: ignore[no-untyped-def]
+        target = data.draw(st.integers(0, len(logits) - 1))
+        t = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
+        ref = F.cross_entropy(t.unsqueeze(0), torch.tensor([target]))
+        zs = [Value(z) for z in logits]
+        if not math.isfinite(ref.item()):
+            with pytest.raises(OverflowError, match="cross_entropy: the loss is too large"):
+                nn.cross_entropy(zs, target)
+            return
+        out = nn.cross_entropy(zs, target)
+        out.backward()
+        ref.backward()
+        assert math.isclose(out.data, ref.item(), rel_tol=1e-12, abs_tol=1e-15)
+        for z, g in zip(zs, t.grad.tolist()):
+            assert math.isfinite(z.grad)
+            assert math.isclose(z.grad, g, rel_tol=1e-12, abs_tol=1e-15), (logits, target)
+
+    check()
