@@ -29,7 +29,17 @@ from typing import Any
 from autograd import Value
 from autograd.value import affine
 
-__all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron", "Seed", "describe", "is_real"]
+__all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "Layer",
+    "Module",
+    "Neuron",
+    "Seed",
+    "describe",
+    "is_int",
+    "is_real",
+]
 
 Seed = int | random.Random | None
 Input = Sequence[Value | float] | Value | float
