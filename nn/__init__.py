@@ -1,8 +1,10 @@
 """chainrule's neural-network layer, built on the ``autograd`` engine.
 
-Models (``Neuron``, ``Layer``, ``MLP``), losses, optimizers (``SGD``,
-``Adam``), JSON save/load, toy datasets and export to PyTorch. Standard
-library only; PyTorch is needed for ``to_torch`` alone.
+Models (``Module``, ``Neuron``, ``Layer``, ``MLP``), losses, optimizers
+(``SGD``, ``Adam``, ``AdamW``) and learning-rate schedules (``StepLR``,
+``ExponentialLR``, ``CosineAnnealingLR``, ``LinearLR``), JSON save/load,
+toy datasets and export to PyTorch. Standard library only; PyTorch is
+needed for ``to_torch`` alone.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ if not getattr(_autograd, "__chainrule__", False):
         "'pip install --force-reinstall chainrule'."
     )
 
-from . import datasets
+from . import datasets, schedules
 from .export import to_torch
 from .io import load, save
 from .losses import (
@@ -28,15 +30,23 @@ from .losses import (
     mse_loss,
 )
 from .module import MLP, Layer, Module, Neuron
-from .optim import SGD, Adam
+from .optim import SGD, Adam, AdamW, Optimizer
+from .schedules import CosineAnnealingLR, ExponentialLR, LinearLR, LRScheduler, StepLR
 
 __all__ = [
     "MLP",
     "SGD",
     "Adam",
+    "AdamW",
+    "CosineAnnealingLR",
+    "ExponentialLR",
+    "LRScheduler",
     "Layer",
+    "LinearLR",
     "Module",
     "Neuron",
+    "Optimizer",
+    "StepLR",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "datasets",
@@ -44,5 +54,6 @@ __all__ = [
     "load",
     "mse_loss",
     "save",
+    "schedules",
     "to_torch",
 ]
