@@ -59,7 +59,7 @@ def sqrt_f(x: float) -> tuple[float, float]:
     if x < 0.0:
         raise errors.domain("sqrt", "sqrt is defined for x >= 0 only", x)
     y = math.sqrt(x)
-    return y, (0.5 / y if y != 0.0 else INF)
+    return y, (0.5 / y if y != 0.0 else math.copysign(INF, y))  # sqrt(-0.0) is -0.0: -inf
 
 
 def _sech2_parts(x: float) -> tuple[float, float]:
@@ -90,7 +90,7 @@ def softplus_f(x: float) -> tuple[float, float]:
 def relu_f(x: float) -> tuple[float, float]:
     if x > 0.0:
         return x, 1.0
-    return (0.0 if x == x else x), 0.0  # NaN stays NaN, as in PyTorch
+    return (0.0 if x < 0.0 else x), 0.0  # -0.0 and NaN pass through, as in PyTorch
 
 
 def abs_f(x: float) -> tuple[float, float]:
@@ -114,7 +114,12 @@ def neg_f(x: float) -> tuple[float, float]:
 
 
 def leaky_relu_f(x: float, slope: float) -> tuple[float, float]:
-    return (x, 1.0) if x > 0.0 else (slope * x, slope)
+    if x > 0.0:
+        return x, 1.0
+    y = slope * x
+    if y - y:
+        errors.check_result("leaky_relu", y, x, slope)
+    return y, slope
 
 
 def pow_f(a: float, b: float, op: str = "pow") -> float:
@@ -150,10 +155,9 @@ def pow_local(a: float, b: float, y: float) -> tuple[float, float]:
         da = b * a ** (b - 1.0)
     except OverflowError:
         da = b * y / a  # the true derivative is beyond float range: this gives inf, signed
-    if a > 0.0:
-        db = y * math.log(a)
-    else:
-        db = 0.0  # only reached when b is constant: the exponent's derivative is unused
+    # a < 0 (so b is an integer): the real part of the complex derivative
+    # a ** b * (log|a| + i*pi), which is the derivative of |a| ** b * cos(pi * b).
+    db = y * math.log(a if a > 0.0 else -a)
     return da, db
 
 
@@ -166,25 +170,65 @@ def _const(x: float) -> Value:
     return Value(x)
 
 
-def _pow_dbase(a: Any, b: Any) -> Any:
-    """d(a**b)/da as a Value expression (a or b may be plain floats)."""
+def _pow_limit(a: float, e: float) -> float:
+    """The limit of ``x ** e`` as x goes to ``a``, for ``a = ±0`` and ``e < 0``.
+
+    It is ``inf``, negative only for a negative zero to an odd integer power.
+    """
+    return math.copysign(INF, a) if e % 2.0 == 1.0 else INF
+
+
+def _pow_value(a: Value, e: Any) -> Any:
+    """``a ** e`` as a Value, also where a derivative meets ``0 ** negative``.
+
+    There (``sqrt`` or ``x ** 0.5`` at 0, and their higher derivatives) the
+    node holds the limit ``±inf`` and its own local derivative
+    ``e * 0 ** (e - 1)``, so it can be differentiated again: each order gets
+    the signed infinity PyTorch gives, never 0 or NaN. Its derivative with
+    respect to a Value exponent is 0, as at every zero base.
+    """
+    from . import value as _v
+
+    ed = e.data if isinstance(e, _v.Value) else e
+    ad = a.data
+    if ad != 0.0 or not ed < 0.0:
+        return a**e
+    y = _pow_limit(ad, ed)
+    d = ed * _pow_limit(ad, ed - 1.0)
+    if isinstance(e, _v.Value):
+        return _v._binary(a, e, "pow", y, d, 0.0)
+    return _v._unary(a, "powc", y, d, ed)
+
+
+def _pow_dbase(a: Value, b: Any) -> Any:
+    """d(a**b)/da as a Value expression (b may be a plain float)."""
     from .value import Value
 
-    ad = a.data if isinstance(a, Value) else a
     bd = b.data if isinstance(b, Value) else b
-    if ad == 0.0 and not bd > 1.0:
-        return _const(pow_local(ad, bd, 0.0)[0])
-    return b * a ** (b - 1.0)
+    if a.data == 0.0 and (bd == 0.0 or bd == 1.0):
+        return _const(bd)  # 0 ** 0 and 0 ** 1: constant derivatives 0 and 1
+    return b * _pow_value(a, b - 1.0)
 
 
 def _pow_dexp(a: Any, y: Value) -> Any:
-    """d(a**b)/db as a Value expression, where ``y = a ** b``."""
+    """d(a**b)/db as a Value expression, where ``y = a ** b``.
+
+    0 at a zero base; at a negative base (b is an integer there) the real
+    part ``a ** b * log|a|``, as in ``pow_local``.
+    """
     from .value import Value
 
-    ad = a.data if isinstance(a, Value) else a
+    if not isinstance(a, Value):
+        return _const(0.0) if a == 0.0 else y * math.log(abs(a))
+    ad = a.data
     if ad == 0.0:
         return _const(0.0)
-    return y * a.log() if isinstance(a, Value) else y * math.log(a)
+    return y * (a.log() if ad > 0.0 else a.abs().log())
+
+
+def _sqrt_d(n: Value) -> Any:
+    """d sqrt(x)/dx = 0.5 / sqrt(x); at 0 written as a power so higher orders stay signed."""
+    return 0.5 / n if n.data != 0.0 else 0.5 * _pow_value(n, -1.0)
 
 
 @dataclass(frozen=True)
@@ -233,7 +277,7 @@ RULES: dict[str, Rule] = {
         Rule("neg", "-", lambda n: (-1.0,)),
         Rule("exp", "exp", lambda n: (n,)),
         Rule("log", "log", lambda n: (1.0 / _p(n),)),
-        Rule("sqrt", "sqrt", lambda n: (0.5 / n if n.data != 0.0 else _const(INF),)),
+        Rule("sqrt", "sqrt", lambda n: (_sqrt_d(n),)),
         Rule("tanh", "tanh", lambda n: (4.0 * (2.0 * _p(n)).sigmoid() * (-2.0 * _p(n)).sigmoid(),)),  # type: ignore[attr-defined, operator]
         Rule("sigmoid", "sigmoid", lambda n: (_p(n).sigmoid() * (-_p(n)).sigmoid(),)),
         Rule("softplus", "softplus", lambda n: (_p(n).sigmoid(),)),

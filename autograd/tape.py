@@ -40,9 +40,7 @@ _CHUNK = 50  # terms per line in long sums: keeps the compiler's recursion shall
 
 
 def _pow2(a: float, b: float) -> tuple[float, float, float]:
-    """``a ** b`` with both local derivatives; a negative base is left to the engine's error."""
-    if a < 0.0:
-        raise ValueError("negative base with a Value exponent")
+    """``a ** b`` with both local derivatives, as ``Value.__pow__`` computes them."""
     r = rules.pow_f(a, b)
     da, db = rules.pow_local(a, b, r)
     return r, da, db
@@ -54,8 +52,6 @@ def _powc(a: float, c: float) -> tuple[float, float]:
 
 
 def _rpowc(c: float, x: float) -> tuple[float, float]:
-    if c < 0.0:
-        raise ValueError("negative base with a Value exponent")
     r = rules.pow_f(c, x)
     return r, rules.pow_local(c, x, r)[1]
 
@@ -89,7 +85,7 @@ _FORWARD = {
     "rdivc": "{c} / {a}",
     "neg": "-{a}",
     "exp": "_exp({a})",
-    "relu": "{a} if {a} > 0.0 else 0.0",
+    "relu": "0.0 if {a} < 0.0 else {a}",
 }
 """One-line forward code of the operations whose local derivative backward reads
 from values already at hand (parent, constant or result); ``a, b`` name the

@@ -42,18 +42,29 @@ Operand = Union["Value", float]  # int and bool are accepted where float is
 
 
 def _as_float(obj: Any, where: str) -> float:
-    """Convert a real number to float or raise TypeError naming what was given."""
+    """Convert a real number to float or raise TypeError naming what was given.
+
+    Real numbers are ``int``, ``float``, ``bool``, any ``numbers.Real`` (numpy's
+    float and int scalars, ``Fraction``) and numpy's ``bool_``. A Value is
+    refused: it is a node, not a number (its ``.data`` is the number).
+    """
     cls = obj.__class__
     if cls is float:
         return obj  # type: ignore[no-any-return]
-    if cls is int or cls is bool:
-        try:
-            return float(obj)
-        except OverflowError:
-            raise OverflowError(f"{where}: integer {obj} is too large for a float") from None
-    if isinstance(obj, Value) or not isinstance(obj, numbers.Real):
-        raise errors.not_a_number(where, obj)
-    return float(obj)
+    if cls is not int and cls is not bool:
+        if isinstance(obj, Value):
+            raise errors.value_as_number(where, obj)
+        if not isinstance(obj, numbers.Real) and not _is_numpy_bool(cls):
+            raise errors.not_a_number(where, obj)
+    try:
+        return float(obj)
+    except OverflowError:
+        raise errors.too_large(where, obj) from None
+
+
+def _is_numpy_bool(cls: type) -> bool:
+    """numpy's ``bool_`` is a number to numpy but not a ``numbers.Real``."""
+    return cls.__module__ == "numpy" and cls.__name__ in ("bool", "bool_")
 
 
 def _fin(op: str, r: float, *inputs: float) -> None:
@@ -265,13 +276,6 @@ class Value:
         if isinstance(o, Value):
             y = o.data
             r = rules.pow_f(x, y)
-            if x < 0.0 and _records():
-                raise errors.domain(
-                    "pow",
-                    "a negative base has no real derivative with respect to a Value exponent",
-                    x,
-                    y,
-                )
             da, db = rules.pow_local(x, y, r)
             out = _new(Value)
             out.data = r
@@ -295,13 +299,6 @@ class Value:
             return c**self  # type: ignore[no-any-return]
         x = self.data
         r = rules.pow_f(c, x)
-        if c < 0.0 and _records():
-            raise errors.domain(
-                "pow",
-                "a negative base has no real derivative with respect to a Value exponent",
-                c,
-                x,
-            )
         return _unary(self, "rpowc", r, rules.pow_local(c, x, r)[1], c)
 
     def __neg__(self) -> Value:
@@ -373,7 +370,7 @@ class Value:
             out.data = x
             out._da = 1.0
         else:
-            out.data = 0.0 if x == x else x  # NaN stays NaN
+            out.data = 0.0 if x < 0.0 else x  # -0.0 and NaN pass through, as in PyTorch
             out._da = 0.0
         out.grad = 0.0
         out._n = 0
@@ -425,13 +422,6 @@ def _const(other: object, op: str) -> Any:
     return _as_float(other, f"operator {op}")
 
 
-def _records() -> bool:
-    """True when new nodes record their parents (not inside ``no_grad``)."""
-    from .modes import is_grad_enabled
-
-    return is_grad_enabled()
-
-
 def _unary(parent: Value, op: str, y: float, d: float, c: Any) -> Value:
     out = _new(Value)
     out.data = y
@@ -441,6 +431,22 @@ def _unary(parent: Value, op: str, y: float, d: float, c: Any) -> Value:
     out._b = None
     out._da = d
     out._db = c
+    out._op = op
+    if _special:
+        _post(out)
+    return out
+
+
+def _binary(a: Value, b: Value, op: str, y: float, da: float, db: float) -> Value:
+    """A two-input node with its value and local derivatives already computed."""
+    out = _new(Value)
+    out.data = y
+    out.grad = 0.0
+    out._n = 0
+    out._a = a
+    out._b = b
+    out._da = da
+    out._db = db
     out._op = op
     if _special:
         _post(out)
@@ -462,7 +468,7 @@ def affine(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Valu
     partners: list[Any] = [1.0]
     for w, x in zip(weights, inputs):
         wd = w.data
-        if x.__class__ is Value:
+        if isinstance(x, Value):  # a subclass too (not only ``x.__class__ is Value``)
             xd = x.data
             parents.append(w)
             locals_.append(xd)
