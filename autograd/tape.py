@@ -64,10 +64,13 @@ _HELPERS: dict[str, Any] = {
     "_powc": _powc,
     "_rpowc": _rpowc,
     "_leaky_relu_f": rules.leaky_relu_f,
-    **{
-        f"_{name}_f": rules.UNARY[name]
-        for name in ("log", "sqrt", "sigmoid", "softplus", "abs", "sin", "cos")
+    "_clamp_f": rules.clamp_f,
+    **{  # exp, tanh, relu and neg are written inline
+        f"_{name}_f": face
+        for name, face in rules.UNARY.items()
+        if name not in ("exp", "tanh", "relu", "neg")
     },
+    **{f"_{name}_f": face for name, face in rules.BINARY.items()},
 }
 """Names the generated code uses, bound as default arguments (fast local lookups)."""
 
@@ -162,7 +165,7 @@ class _Writer:
             return
         a = n[node._a]
         b = n[node._b] if node._b is not None else None
-        c = _num(node._db) if node._b is None and node._db is not None else None
+        c = _num(node._db) if node._b is None and node._db.__class__ is float else None
         if op in _FORWARD:
             out(f"    {v} = " + _FORWARD[op].format(a=a, b=b, c=c))
         elif op == "tanh":
@@ -171,6 +174,11 @@ class _Writer:
                 out(f"    d{v} = 4.0 * (_e := _exp(-2.0 * _abs({a}))) / ((_s := 1.0 + _e) * _s)")
         elif op == "leaky_relu":
             out(f"    {v}, d{v} = _leaky_relu_f({a}, {c})")
+        elif op == "clamp":
+            lo, hi = node._db
+            out(f"    {v}, d{v} = _clamp_f({a}, {_num(lo)}, {_num(hi)})")
+        elif op in rules.BINARY:
+            out(f"    {v}, d{v}, e{v} = _{op}_f({a}, {b})")
         elif f"_{op}_f" in _HELPERS:
             out(f"    {v}, d{v} = _{op}_f({a})")
         elif op == "powc":
@@ -212,7 +220,7 @@ class _Writer:
         elif op == "div":
             emit(a_node, f"{g} * (1.0 / {b})")
             emit(b_node, f"{g} * (-{v} / {b})")
-        elif op == "pow":
+        elif op == "pow" or op in rules.BINARY:
             emit(a_node, f"{g} * d{v}")
             emit(b_node, f"{g} * e{v}")
         elif op in ("addc", "subc"):
@@ -400,7 +408,9 @@ def _operands(node: Value, new: dict[Value, Value]) -> list[Any]:
     a = new[node._a]
     if node._b is not None:
         return [a, new[node._b]]
-    c = node._db  # the folded constant, or leaky_relu's slope, or None
+    c = node._db  # the folded constant, leaky_relu's slope, clamp's bounds, or None
     if c is None:
         return [a]
+    if node._op == "clamp":
+        return [a, *c]
     return [c, a] if node._op in ("rsubc", "rdivc", "rpowc") else [a, c]
