@@ -41,8 +41,10 @@ number, the engine folds it into the node as the constant `c` (so `x * 3` is
 one `mulc` node with one parent, not two nodes). `affine` is the fused node
 that `nn.Neuron` builds: one node for `b + w[0] * x[0] + ... + w[n-1] * x[n-1]`
 whose inputs are `b`, then `w[i]` and `x[i]` for each term (an `x[i]` that is
-a plain number is a constant, not an input). The symbol is what graph pictures
-show on the operation's node.
+a plain number is a constant, not an input). `clamp`'s bounds `lo, hi` are
+constants folded into its node; the functions `atan2(y, x)`, `hypot`,
+`minimum` and `maximum` take two inputs `a, b` (a plain number there becomes a
+constant leaf). The symbol is what graph pictures show on the operation's node.
 
 """
 
@@ -64,6 +66,10 @@ fixed value, the same as PyTorch, so results can be compared one to one.
 | `sqrt` at `x = -0.0` | value `-0.0`, derivative `-inf` | IEEE: `1 / (2 * -0.0)`, as PyTorch |
 | `relu` at `x = -0.0` | value `-0.0`, derivative `0` | as PyTorch |
 | `a ** b`, ∂/∂b at `a < 0` | `a ** b * log(abs(a))` | real part of `a ** b * (log(a) + iπ)` |
+| `clamp(x, lo, hi)` at `x = lo` or `hi` | derivative `1` | PyTorch's: boundaries count as inside |
+| `minimum`, `maximum` at `a == b` | `0.5` to each side | PyTorch's: the tie is split |
+| `atan2`, `hypot` at `(0, 0)` | both partials `0` | no derivative there; PyTorch: `0` and `nan` |
+| `asin`, `acos` at `±1`; `acosh` at `1` | `±inf`, signed at every order | as PyTorch |
 
 (A negative base needs an integer exponent, so `a ** b` is real there; PyTorch
 gives `nan` for ∂/∂b.) An infinite local derivative times a zero upstream
@@ -148,7 +154,10 @@ a complex number or a silent `nan`.
 | `a ** b` for `a < 0` and non-integer `b` | `ValueError` (no complex results) |
 | `x / 0`, `0 ** b` for `b < 0` | `ZeroDivisionError` |
 | `exp(1000)`, `10.0 ** 400` | `OverflowError` |
-| `sin`, `cos` of `inf` | `ValueError` |
+| `sin`, `cos`, `tan` of `inf` | `ValueError` |
+| `asin(x)`, `acos(x)` for `abs(x) > 1`; `atanh(x)` for `abs(x) >= 1` | `ValueError` |
+| `acosh(x)` for `x < 1`; `log2`, `log10` for `x <= 0`; `log1p(x)` for `x <= -1` | `ValueError` |
+| `sinh`, `cosh`, `expm1` of 1000, `hypot(1.5e308, 1.5e308)` | `OverflowError` |
 
 ```python
 import pytest
@@ -196,6 +205,23 @@ from autograd import Value
 
 assert Value(-1000.0).sigmoid().data == 0.0
 assert Value(1000.0).softplus().data == 1000.0
+assert Value(1e-20).log1p().data == 1e-20  # log(1 + x) would lose it
+assert Value(1e-20).expm1().data == 1e-20  # exp(x) - 1 would lose it
+```
+
+Comparisons `< <= > >=` compare `.data` and return a `bool`, so `max`,
+`min` and `sorted` work on Values; `==` stays identity (Values are dict
+keys). For a gradient through the choice, use `minimum` and `maximum`:
+
+```python
+from autograd import maximum
+
+a, b = Value(1.0), Value(2.0)
+assert a < b and max(a, b) is b and sorted([b, a]) == [a, b]
+assert a != Value(1.0)  # identity
+m = maximum(a, b) + maximum(a, Value(1.0))  # the tie splits its gradient
+m.backward()
+assert (a.grad, b.grad) == (0.5, 1.0)
 ```
 """
 

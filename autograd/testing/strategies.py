@@ -14,7 +14,14 @@ function is smooth for every input in ``[-bound, bound]`` (default
   ``z + c`` is inserted first;
 * divisors, negative integer powers, ``relu``, ``abs`` and ``leaky_relu``
   get an argument at least 0.5 away from 0 (the pole or the kink), shifted
-  to one side the same way;
+  to one side the same way; so do ``hypot``'s first argument and ``atan2``'s
+  ``x`` (kept >= 0.5, clear of the branch cut);
+* ``log2``, ``log10`` get an argument >= 0.5, ``log1p`` >= -0.5, ``acosh``
+  >= 1.5; ``asin``, ``acos``, ``atanh`` one within ±0.5 and ``tan`` within
+  ±1 (squashed by ``tanh`` when needed);
+* ``minimum`` and ``maximum`` get a second operand shifted above the first
+  (no tie, so no kink), and ``clamp`` bounds clear of its argument (the
+  identity, or a constant);
 * a result whose size or slope could exceed 100 is rebuilt from tamed
   operands (``z / 2**k`` to cut the slope, ``tanh`` to cut the size), so
   nothing overflows, ``exp`` stays moderate and central differences stay
