@@ -25,7 +25,7 @@ from autograd import Value, __version__
 from autograd.viz import render, to_html
 from autograd.viz.dot import GraphvizNotFoundError
 
-from .expression import evaluate, parse, parse_assignments
+from .expression import FUNCTIONS, evaluate, parse, parse_assignments
 from .question import run_all
 from .report import (
     check_graphviz,
@@ -226,8 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="differentiate an expression and draw its graph with every gradient",
         description=(
             "Parse EXPR (never evaluated as Python): numbers, variables, + - * / **, unary "
-            "minus and the functions exp, log, tanh, sigmoid, relu, sqrt, abs, sin, cos, "
-            "softplus, leaky_relu(x[, slope]). Each variable gets its value from --at; the "
+            "minus and the functions "
+            + ", ".join(f if f != "leaky_relu" else "leaky_relu(x[, slope])" for f in FUNCTIONS)
+            + ". Each variable gets its value from --at; the "
             "command runs backward, prints each variable's gradient and draws the graph: "
             "SVG (or another Graphviz format, from the file's suffix), or with --out *.html "
             "a page that steps through the backward pass. An EXPR that starts with '-' "

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd import Value, no_grad
+from autograd.rules import UNARY
 
 __all__ = [
     "FUNCTIONS",
@@ -62,10 +63,13 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
     "cos": (1, 1),
     "softplus": (1, 1),
     "leaky_relu": (1, 2),
+    **{name: (1, 1) for name in UNARY if name != "neg"},  # tan, asin, ... from the rule table
 }
 """The engine's functions by name, with their smallest and largest number of arguments.
 
-``leaky_relu(x, slope)`` takes an optional constant slope (default 0.01).
+``leaky_relu(x, slope)`` takes an optional constant slope (default 0.01); every
+other one-input method of ``Value`` in the rule table (``autograd.rules.UNARY``)
+takes one argument.
 """
 
 _BINARY: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from autograd import Value
+from autograd import Value, atan2, hypot, maximum, minimum
 from autograd.backward import local_derivatives, parents
 from autograd.rules import FORMULAS, RULES
 from autograd.value import affine
@@ -63,7 +63,9 @@ C = 2.5  # the folded constant
 SLOPE = 0.1  # leaky_relu's slope
 XS = (-1.5, -0.3, 0.0, 0.4, 2.0)  # 0.0 sits on the kinks of relu, abs and leaky_relu
 POSITIVE = (0.3, 1.0, 2.0)
-PAIRS = ((0.7, 1.3), (2.0, -0.5), (1.5, 3.0), (0.25, 0.0), (-0.6, 2.0))
+UNIT = (-0.9, -0.3, 0.0, 0.4, 0.8)
+LO, HI = -0.3, 0.4  # clamp's bounds
+PAIRS = ((0.7, 1.3), (2.0, -0.5), (1.5, 3.0), (0.25, 0.0), (-0.6, 2.0), (1.5, 1.5))
 
 # operation -> (how to make it from Values, sample inputs)
 UNARY: dict[str, tuple[Callable[[Value], Value], tuple[float, ...]]] = {
@@ -87,6 +89,21 @@ UNARY: dict[str, tuple[Callable[[Value], Value], tuple[float, ...]]] = {
     "leaky_relu": (lambda x: x.leaky_relu(SLOPE), XS),
     "sin": (lambda x: x.sin(), XS),
     "cos": (lambda x: x.cos(), XS),
+    "tan": (lambda x: x.tan(), XS),
+    "asin": (lambda x: x.asin(), UNIT),
+    "acos": (lambda x: x.acos(), UNIT),
+    "atan": (lambda x: x.atan(), XS),
+    "sinh": (lambda x: x.sinh(), XS),
+    "cosh": (lambda x: x.cosh(), XS),
+    "asinh": (lambda x: x.asinh(), XS),
+    "acosh": (lambda x: x.acosh(), (1.5, 2.0, 30.0)),
+    "atanh": (lambda x: x.atanh(), UNIT),
+    "log2": (lambda x: x.log2(), POSITIVE),
+    "log10": (lambda x: x.log10(), POSITIVE),
+    "log1p": (lambda x: x.log1p(), UNIT),
+    "expm1": (lambda x: x.expm1(), XS),
+    "erf": (lambda x: x.erf(), XS),
+    "clamp": (lambda x: x.clamp(LO, HI), (-1.5, LO, 0.0, HI, 2.0)),  # both boundaries
 }
 BINARY: dict[str, Callable[[Value, Value], Value]] = {
     "add": lambda a, b: a + b,
@@ -94,7 +111,15 @@ BINARY: dict[str, Callable[[Value, Value], Value]] = {
     "mul": lambda a, b: a * b,
     "div": lambda a, b: a / b,
     "pow": lambda a, b: a**b,
+    "atan2": atan2,
+    "hypot": hypot,
+    "minimum": minimum,
+    "maximum": maximum,
 }
+
+
+FUNCS = "tan asin acos atan sinh cosh asinh acosh atanh log2 log10 log1p expm1 erf".split()
+FUNCS += ["atan2", "hypot"]
 
 
 def _sigmoid(x: float) -> float:
@@ -118,6 +143,9 @@ def evaluate(expr: str, **names: Any) -> float:
         "sigmoid": _sigmoid,
         "sign": _sign,
         "max": max,
+        "min": min,
+        **{f: getattr(math, f) for f in FUNCS},
+        "pi": math.pi,
         "abs": abs,
         "sum": sum,
         "range": range,
@@ -143,7 +171,7 @@ def test_one_input_formulas_match_the_engine(name: str) -> None:
     for x in xs:
         node = make(Value(x))
         assert node._op == name
-        env = {"x": x, "c": C, "slope": SLOPE}
+        env = {"x": x, "c": C, "slope": SLOPE, "lo": LO, "hi": HI}
         assert close(node.data, evaluate(forward, **env)), (name, x)
         assert close(local_derivatives(node)[0], evaluate(partial, **env)), (name, x)
 

@@ -147,8 +147,9 @@ def op_text(node: Value, precision: int = 4) -> str:
     symbol = RULES[op].symbol if op in RULES else op
     side = CONST_SIDE.get(op)
     if side is None:
-        if op == "leaky_relu":
-            return f"{symbol}({number(node._db, precision)})"
+        if node._b is None and node._db is not None:  # leaky_relu's slope, clamp's bounds
+            params = node._db if isinstance(node._db, tuple) else (node._db,)
+            return f"{symbol}({', '.join(number(c, precision) for c in params)})"
         return symbol
     const = number(node._db, precision)
     return f"{const} {symbol}" if side == "left" else f"{symbol} {const}"

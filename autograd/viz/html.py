@@ -90,8 +90,9 @@ def _expression(v: Value, names: Mapping[Value, str], precision: int) -> str:
         return f"{ins[0]} {symbol} {const}"
     if op == "neg":
         return f"-{ins[0]}"
-    if op == "leaky_relu":
-        return f"{symbol}({ins[0]}, {number(v._db, precision)})"
+    if v._b is None and v._db is not None:  # leaky_relu's slope, clamp's bounds
+        params = v._db if isinstance(v._db, tuple) else (v._db,)
+        return f"{symbol}({ins[0]}, {', '.join(number(c, precision) for c in params)})"
     return f"{symbol}({', '.join(ins)})"
 
 
