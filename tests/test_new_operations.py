@@ -309,8 +309,9 @@ def test_pictures_label_the_new_operations() -> None:
     assert op_text(atan2(x, 2.0)) == "atan2"
     c = x.clamp(-1.0, 1.0)
     assert _expression(c, {x: "x", c: "v"}, 4) == "clamp(x, -1, 1)"
-    m = minimum(x, Value(2.0, label="y"))
-    assert _expression(m, {}, 4) == "minimum(x, y)"
+    y = Value(2.0, label="y")
+    m = minimum(x, y)
+    assert _expression(m, {x: "x", y: "y"}, 4) == "minimum(x, y)"
 
 
 def test_expression_parser_knows_the_new_functions() -> None:
