@@ -40,6 +40,7 @@ def shown_output(source: str) -> list[str] | None:
 
 def run_alone(source: str, path: str, line: int) -> str | None:
     """Run ``source`` in a fresh namespace; a message if its output differs from its comments."""
+    __tracebackhide__ = True
     code = compile("\n" * line + source, path, "exec", dont_inherit=True)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -75,6 +76,7 @@ except ImportError:  # only the core: say why the README is not run
 else:
 
     def _evaluate(example: Example) -> str | None:
+        __tracebackhide__ = True
         return run_alone(example.parsed, example.path, example.line + example.parsed.line_offset)
 
     _readme = Sybil(
