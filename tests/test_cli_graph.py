@@ -15,8 +15,8 @@ from collections.abc import Callable
 import pytest
 
 from autograd import Value
-from nn.cli import main
-from nn.expression import MAX_CHARS, MAX_NODES, ExpressionError, evaluate, parse
+from chainrule.cli import main
+from chainrule.expression import MAX_CHARS, MAX_NODES, ExpressionError, evaluate, parse
 
 HAVE_VIZ = importlib.util.find_spec("graphviz") is not None and shutil.which("dot") is not None
 needs_viz = pytest.mark.skipif(not HAVE_VIZ, reason="drawing needs the viz extra and Graphviz")

@@ -2,7 +2,7 @@
 
 ``main(argv)`` parses the arguments, runs one command and returns the exit
 status, so tests call it directly; the installed ``chainrule`` script and
-``python -m nn`` call it with the process's arguments.
+``python -m chainrule`` / ``python -m nn`` call it with the process's arguments.
 
 Exit status: 0 on success; 2 for bad arguments or bad input (a one-line
 ``chainrule ...: error: ...`` on stderr, never a traceback), including
@@ -21,10 +21,11 @@ import textwrap
 import time
 from typing import NoReturn
 
-from autograd import Value, __version__
+from autograd import Value
 from autograd.viz import render, to_html
 from autograd.viz.dot import GraphvizNotFoundError
 
+from . import __version__
 from .expression import evaluate, parse, parse_assignments
 from .question import run_all
 from .report import (

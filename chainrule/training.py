@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 
 from autograd import Value, no_grad
 from autograd.value import affine
+from nn import datasets
+from nn.losses import cross_entropy, hinge_loss
+from nn.module import MLP, Neuron
+from nn.optim import SGD, Adam, Optimizer
 
-from . import datasets
-from .losses import cross_entropy, hinge_loss
-from .module import MLP, Neuron
-from .optim import SGD, Adam, Optimizer
 from .progress import Progress
 
 __all__ = ["DATASETS", "DEFAULT_LR", "OPTIMIZERS", "Run", "Settings", "neuron_graph", "train"]
