@@ -35,7 +35,7 @@ from .report import (
     write_question,
     write_training,
 )
-from .training import DATASETS, DEFAULT_LR, OPTIMIZERS, Settings, train
+from .training import DATASETS, DEFAULT_LR, OPTIMIZERS, Diverged, Settings, train
 
 __all__ = ["main"]
 
@@ -381,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     prog = f"{PROG} {args.command}"
     try:
         status: int = args.func(args)
+    except Diverged as e:  # the run itself failed: a setting, not the input, is wrong
+        print(f"{prog}: error: {_one_line(e)}", file=sys.stderr)
+        return 1
     except (ValueError, ArithmeticError) as e:  # bad input, or what the engine said of it
         print(f"{prog}: error: {_one_line(e)}", file=sys.stderr)
         return 2
