@@ -61,8 +61,12 @@ def main() -> int:
     rebuilt, taped = (statistics.median(times[k]) for k in ("rebuilt", "tape"))
     same = results["rebuilt"] == results["tape"]
     print(f"train {args.dataset}, {args.epochs} steps, {args.reps} fresh processes each")
-    print(f"  rebuilt every step: {rebuilt:.3f} s  (all: {', '.join(f'{t:.3f}' for t in times['rebuilt'])})")
-    print(f"  replayed from Tape: {taped:.3f} s  (all: {', '.join(f'{t:.3f}' for t in times['tape'])})")
+    for label, kind, median in (
+        ("rebuilt every step", "rebuilt", rebuilt),
+        ("replayed from Tape", "tape", taped),
+    ):
+        every = ", ".join(f"{t:.3f}" for t in times[kind])
+        print(f"  {label}: {median:.3f} s  (all: {every})")
     print(f"  speed-up {rebuilt / taped:.2f}x; losses and accuracies bit-identical: {same}")
     return 0 if same else 1
 

@@ -186,8 +186,8 @@ def test_a_diverging_run_is_a_one_line_error(
 ) -> None:
     args = ["train", "--lr", "1e300", "--epochs", "5", "--samples", "10", "--hidden", "4"]
     status, _, err = run([*args, "--out", str(tmp_path / "x")], capsys)
-    assert status == 2
-    assert err.count("\n") == 1 and "diverged" in err and "--lr" in err
+    assert status == 1
+    assert err.count("\n") == 1 and "diverged" in err and "smaller learning rate" in err
 
 
 # --- question -------------------------------------------------------------------------
