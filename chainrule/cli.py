@@ -21,21 +21,27 @@ import textwrap
 import time
 from typing import NoReturn
 
-from autograd import Value
-from autograd.viz import render, to_html
-from autograd.viz.dot import GraphvizNotFoundError
+from . import __version__, engine_problem
 
-from . import __version__
-from .expression import evaluate, parse, parse_assignments
-from .question import run_all
-from .report import (
-    check_graphviz,
-    check_matplotlib,
-    text_table,
-    write_question,
-    write_training,
-)
-from .training import DATASETS, DEFAULT_LR, OPTIMIZERS, Diverged, Settings, train
+# Everything below needs the engine. When another package named 'autograd'
+# hides it, these imports would fail with a traceback; main() reports the
+# problem in one line instead.
+_ENGINE_PROBLEM = engine_problem()
+if _ENGINE_PROBLEM is None:
+    from autograd import Value
+    from autograd.viz import render, to_html
+    from autograd.viz.dot import GraphvizNotFoundError
+
+    from .expression import evaluate, parse, parse_assignments
+    from .question import run_all
+    from .report import (
+        check_graphviz,
+        check_matplotlib,
+        text_table,
+        write_question,
+        write_training,
+    )
+    from .training import DATASETS, DEFAULT_LR, OPTIMIZERS, Diverged, Settings, train
 
 __all__ = ["main"]
 
@@ -373,6 +379,9 @@ def _one_line(error: BaseException) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``chainrule`` with ``argv`` (default: the process's arguments); return the status."""
+    if _ENGINE_PROBLEM is not None:
+        print(f"{PROG}: error: {_ENGINE_PROBLEM}", file=sys.stderr)
+        return 1
     parser = build_parser()
     try:
         args = parser.parse_args(None if argv is None else list(argv))
