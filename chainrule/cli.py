@@ -14,8 +14,10 @@ cannot be written, or a check of ``chainrule question`` fails.
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import os
+import shutil
 import sys
 import textwrap
 import time
@@ -30,17 +32,11 @@ _ENGINE_PROBLEM = engine_problem()
 if _ENGINE_PROBLEM is None:
     from autograd import Value
     from autograd.viz import render, to_html
-    from autograd.viz.dot import GraphvizNotFoundError
+    from autograd.viz.dot import INSTALL_HINT, GraphvizNotFoundError
 
     from .expression import evaluate, parse, parse_assignments
     from .question import run_all
-    from .report import (
-        check_graphviz,
-        check_matplotlib,
-        text_table,
-        write_question,
-        write_training,
-    )
+    from .report import text_table, write_question, write_training
     from .training import DATASETS, DEFAULT_LR, OPTIMIZERS, Diverged, Settings, train
 
 __all__ = ["main"]
@@ -267,9 +263,39 @@ def _out_dir(path: str) -> str:
     return path
 
 
+EXTRAS = {"plot": "matplotlib", "viz": "graphviz"}
+"""The extras the commands need, and the module each one brings."""
+
+
+def _importable(module: str) -> bool:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+def _require(*extras: str) -> None:
+    """Stop before any work, naming every missing extra (and Graphviz's ``dot``) at once."""
+    missing = [e for e in extras if not _importable(EXTRAS[e])]
+    problems = []
+    if missing:
+        modules = " and ".join(EXTRAS[e] for e in missing)
+        problems.append(
+            f"needs {modules}, which {'is' if len(missing) == 1 else 'are'} not installed; "
+            f"install with: pip install 'chainrule[{','.join(missing)}]'"
+        )
+    if "viz" in extras and shutil.which("dot") is None:
+        hint = " ".join(line.strip() for line in INSTALL_HINT.splitlines())
+        problems.append(f"needs Graphviz's 'dot' program, which is not on PATH. {hint}")
+    if missing:
+        raise ImportError("; it also ".join(problems))
+    if problems:
+        raise GraphvizNotFoundError(problems[0])
+
+
 def _check_extras() -> None:
-    check_matplotlib()
-    check_graphviz()
+    _require("plot", "viz")
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -361,7 +387,7 @@ def _graph(args: argparse.Namespace) -> int:
     suffix = os.path.splitext(out)[1].lower().lstrip(".")
     if not suffix:
         raise UsageError(f"--out {out!r} needs a suffix such as .svg, .png or .html")
-    check_graphviz()
+    _require("viz")
     if suffix == "html":
         to_html(root, out)
     else:
