@@ -33,9 +33,16 @@ def _check(n_samples: object, noise: object, where: str) -> tuple[int, float]:
         raise ValueError(f"{where}: n_samples must be at least 1, got {n_samples}")
     if isinstance(noise, bool) or not isinstance(noise, (int, float)):
         raise TypeError(f"{where}: noise must be a number, got {noise!r} ({type(noise).__name__})")
-    if not (math.isfinite(noise) and noise >= 0.0):
+    try:
+        sd = float(noise)
+    except OverflowError:  # an int beyond the largest float
+        raise ValueError(
+            f"{where}: noise must be a finite number >= 0, got an int of about "
+            f"{int(noise).bit_length() * math.log10(2):.0f} digits, too large for a float"
+        ) from None
+    if not (math.isfinite(sd) and sd >= 0.0):
         raise ValueError(f"{where}: noise must be a finite number >= 0, got {noise!r}")
-    return n_samples, float(noise)
+    return n_samples, sd
 
 
 def _linspace(start: float, stop: float, n: int, endpoint: bool = True) -> list[float]:
