@@ -177,9 +177,11 @@ def _variables(tree: ast.expr) -> list[str]:
     """The names used as variables (not as the called function), in order of first use."""
     nodes = list(ast.walk(tree))
     callees = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
+    used = [n for n in nodes if isinstance(n, ast.Name) and id(n) not in callees]
+    used.sort(key=lambda n: (n.lineno, n.col_offset))  # ast.walk is breadth-first
     names: list[str] = []
-    for n in nodes:
-        if isinstance(n, ast.Name) and id(n) not in callees and n.id not in names:
+    for n in used:
+        if n.id not in names:
             names.append(n.id)
     return names
 
