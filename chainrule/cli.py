@@ -428,15 +428,17 @@ def _run_training(settings: Settings, out: str, title: str) -> int:
     out = _out_dir(out)
     start = time.perf_counter()
     run = train(settings)
+    trained = time.perf_counter()
     try:
         with _drawing():
             files = write_training(run, out, title)
     except OSError as e:
         raise _cannot(out, e) from None
-    seconds = time.perf_counter() - start
+    done = time.perf_counter()
     print(
         f"final accuracy {100 * run.final_accuracy:.1f}% (loss {run.final_loss:.4f}) "
-        f"after {settings.epochs} steps, {seconds:.1f} s"
+        f"after {settings.epochs} steps: trained in {trained - start:.2f} s, "
+        f"pages written in {done - trained:.2f} s"
     )
     print(f"wrote {', '.join(os.path.basename(f) for f in files)} to {out}")
     print(f"open {os.path.join(out, 'index.html')} in a browser")
