@@ -9,16 +9,28 @@ needed for ``to_torch`` alone.
 
 from __future__ import annotations
 
-import autograd as _autograd
+import sys as _sys
 
-if not getattr(_autograd, "__chainrule__", False):
-    raise ImportError(
-        f"nn needs chainrule's 'autograd' package, but 'autograd' resolves to "
-        f"{getattr(_autograd, '__file__', None) or _autograd!r}, which is another package "
-        "(HIPS autograd installs a package of the same name and shadows chainrule's). "
-        "Use a separate virtual environment, or run 'pip uninstall autograd' and then "
-        "'pip install --force-reinstall chainrule'."
-    )
+try:
+    import autograd as _autograd
+except ImportError as _e:  # HIPS autograd written into our engine's folder
+    _problem: str | None = " ".join(str(_e).split())
+else:
+    _problem = None
+    if not getattr(_autograd, "__chainrule__", False):
+        _problem = (
+            f"nn needs chainrule's 'autograd' package, but 'autograd' resolves to "
+            f"{getattr(_autograd, '__file__', None) or _autograd!r}, which is another package "
+            "(HIPS autograd installs a package of the same name); repair with "
+            "'pip uninstall autograd chainrule' and then 'pip install chainrule', "
+            "or use a separate virtual environment"
+        )
+if _problem is not None:
+    _argv = _sys.orig_argv
+    if "-m" in _argv and _argv[_argv.index("-m") + 1 :][:1] == ["nn"]:
+        # `python -m nn ...` runs the chainrule command: its one-line error, not a traceback
+        raise SystemExit(f"chainrule: error: {_problem}")
+    raise ImportError(_problem)
 
 from . import datasets, schedules
 from .export import to_torch

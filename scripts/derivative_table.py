@@ -122,6 +122,8 @@ Signed zeros follow IEEE arithmetic, as in PyTorch:
 ```python
 import math
 
+from autograd import Value
+
 x = Value(-0.0)
 x.sqrt().backward()
 assert x.grad == float("-inf")
@@ -133,6 +135,10 @@ The base's derivative is `b * a ** (b - 1)`; the exponent's is the real
 convention `a ** b * log(abs(a))` (the true derivative is complex):
 
 ```python
+import math
+
+from autograd import Value
+
 a, b = Value(-2.0), Value(3.0)
 y = a**b
 y.backward()
@@ -190,6 +196,10 @@ also for an `int` of thousands of digits (the message gives its size, not
 its digits):
 
 ```python
+import pytest
+
+from autograd import Value
+
 with pytest.raises(OverflowError, match="<an integer of about 5001 digits>"):
     Value(2.0) * 10**5000
 with pytest.raises(OverflowError, match="leaky_relu"):
@@ -214,7 +224,7 @@ Comparisons `< <= > >=` compare `.data` and return a `bool`, so `max`,
 keys). For a gradient through the choice, use `minimum` and `maximum`:
 
 ```python
-from autograd import maximum
+from autograd import Value, maximum
 
 a, b = Value(1.0), Value(2.0)
 assert a < b and max(a, b) is b and sorted([b, a]) == [a, b]

@@ -315,7 +315,7 @@ def test_pictures_label_the_new_operations() -> None:
 
 
 def test_expression_parser_knows_the_new_functions() -> None:
-    from nn.expression import FUNCTIONS, evaluate, parse
+    from chainrule.expression import FUNCTIONS, evaluate, parse
 
     for name in ("tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh"):
         assert FUNCTIONS[name] == (1, 1)

@@ -59,7 +59,7 @@ class GraphvizNotFoundError(RuntimeError):
     """Graphviz's ``dot`` program, which lays out and draws graphs, is not installed."""
 
 
-def _graphviz() -> Any:
+def graphviz_module() -> Any:
     """The ``graphviz`` module, or an ImportError saying how to install it."""
     try:
         import graphviz
@@ -198,7 +198,7 @@ def digraph(
     """
     check_options(root, rankdir, max_nodes, precision, where)
     check_size(root, max_nodes, where)
-    gv = _graphviz()
+    gv = graphviz_module()
     order = topological_order(root)
     names = node_names(order)
     horizontal = rankdir in ("LR", "RL")
@@ -233,7 +233,7 @@ def digraph(
 
 def pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
     """Run ``dot`` on the graph; a missing program becomes GraphvizNotFoundError."""
-    gv = _graphviz()
+    gv = graphviz_module()
     if fmt not in gv.FORMATS:
         raise ValueError(
             f"render: unknown format {fmt!r}; use one Graphviz knows, e.g. svg, png, pdf"

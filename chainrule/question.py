@@ -30,11 +30,11 @@ from typing import Any
 
 from autograd import Value, no_grad
 from autograd.value import affine
+from nn import datasets
+from nn.losses import binary_cross_entropy_with_logits, mse_loss
+from nn.module import MLP, Neuron
+from nn.optim import SGD, Adam
 
-from . import datasets
-from .losses import binary_cross_entropy_with_logits, mse_loss
-from .module import MLP, Neuron
-from .optim import SGD, Adam
 from .progress import Progress
 from .report import Grid, decision_grid, fmt
 

@@ -78,9 +78,9 @@ def _matplotlib() -> Any:
 
 def check_graphviz() -> None:
     """ImportError (``viz`` extra) or GraphvizNotFoundError when graphs cannot be drawn."""
-    from autograd.viz.dot import INSTALL_HINT, GraphvizNotFoundError, _graphviz
+    from autograd.viz.dot import INSTALL_HINT, GraphvizNotFoundError, graphviz_module
 
-    _graphviz()
+    graphviz_module()
     if shutil.which("dot") is None:
         raise GraphvizNotFoundError(
             "drawing graphs needs Graphviz's 'dot' program, which is not on PATH. "
@@ -366,7 +366,8 @@ def _graph_svg(root: Value, path: str) -> None:
 
 def write_training(run: Run, out: str, title: str) -> list[str]:
     """Write the outputs of ``chainrule demo`` / ``train`` into ``out``; return their paths."""
-    from .io import save
+    from nn.io import save
+
     from .training import neuron_graph
 
     s = run.settings
