@@ -15,6 +15,7 @@ browser window of ordinary width:
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 
 from .blocks import Block, Code, Figure, Graph, Heading, Link, Paragraph, Table, fmt
@@ -32,11 +33,11 @@ body {{ font-family: system-ui, sans-serif; max-width: {COLUMN_PX}px; margin: 2r
        padding: 0 1rem; line-height: 1.5; color: #222; }}
 h1, h2 {{ line-height: 1.2; }}
 table {{ border-collapse: collapse; margin: 1rem 0; font-variant-numeric: tabular-nums; }}
-th, td {{ border: 1px solid #ccc; padding: 0.2rem 0.6rem; text-align: right;
+th, td {{ border: 1px solid #ccc; padding: 0.2rem 0.6rem; text-align: left;
           vertical-align: top; }}
+th.num, td.num {{ text-align: right; }}
 th {{ background: #f3f3f3; }}
 th.key {{ background: #e3e8fa; }}
-td:first-child, th:first-child {{ text-align: left; }}
 .wide {{ overflow-x: auto; }}
 figure {{ margin: 1.5rem 0; }}
 figure img {{ max-width: 100%; height: auto; border: 1px solid #eee; }}
@@ -91,16 +92,34 @@ def _paragraph(p: Paragraph) -> str:
 
 
 def _cell(v: object) -> str:
-    return html.escape(fmt(v) if isinstance(v, float) else str(v))
+    return fmt(v) if isinstance(v, float) else str(v)
+
+
+_NUMBER = re.compile(r"[\d\s.,%()+\-−eE]*")
+
+
+def _numeric(column: Sequence[str]) -> bool:
+    """Whether every cell of a column is a number or a list of numbers (then right-aligned)."""
+    return bool(column) and all(_NUMBER.fullmatch(c) for c in column)
 
 
 def _table(t: Table) -> str:
-    def th(i: int, h: str) -> str:
-        cls = ' class="key"' if i in t.key else ""
-        return f'<th scope="col"{cls}>{html.escape(h)}</th>'
+    cells = [[_cell(v) for v in r] for r in t.rows]
+    numeric = [_numeric([r[i] for r in cells]) for i in range(len(t.headers))]
 
-    head = "".join(th(i, h) for i, h in enumerate(t.headers))
-    body = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in r) + "</tr>" for r in t.rows)
+    def attrs(i: int, header: bool) -> str:
+        names = (["key"] if header and i in t.key else []) + (["num"] if numeric[i] else [])
+        return f' class="{" ".join(names)}"' if names else ""
+
+    head = "".join(
+        f'<th scope="col"{attrs(i, True)}>{html.escape(h)}</th>' for i, h in enumerate(t.headers)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td{attrs(i, False)}>{html.escape(c)}</td>" for i, c in enumerate(r))
+        + "</tr>"
+        for r in cells
+    )
     return (
         f'<div class="wide"><table><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"

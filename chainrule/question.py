@@ -363,20 +363,25 @@ def activation_derivative(
         },
     }
     statement = (
-        f"Leaving f(1 − f) out of the sigmoid neuron's update is not a shortcut to the same "
-        f"minimum: (1/n) Σ (f − y) x is exactly the gradient of another loss, the "
-        f"cross-entropy, and that is the loss the update minimises. From the same start "
-        f"(w = {start[0]:g}, b = {start[1]:g}) and {steps} steps each, the update without "
-        f"f(1 − f) stops where the cross-entropy's gradient is {fmt(ce_stop, 2)}, at a "
-        f"squared error of {fmt(delta_losses[-1])}: {ratio:.1f} times the "
-        f"{fmt(true_losses[-1])} of the true gradient. Each run ends lower on the loss it "
-        f"follows (cross-entropy {fmt(delta_ce[-1])} without f(1 − f), {fmt(true_ce[-1])} "
-        f"with it). The start is saturated (mean f(1 − f) = {fmt(slope0, 3)}, at most "
-        f"0.25), so the true gradient is tiny at first: its squared error falls below "
-        f"{threshold:g} only at step {true_below}, the other run's at step {delta_below}. "
-        f"Early speed, then, but towards the minimum of a different loss. The engine's "
-        f"gradient equals (1/n) Σ (f − y) f(1 − f) x at all {steps + 1} steps (largest "
-        f"relative difference {fmt(worst, 2)})."
+        f"Leaving f(1 − f) out of the sigmoid neuron's update does not reach the same "
+        f"minimum by a shorter way: (1/n) Σ (f − y) x is exactly the gradient of another "
+        f"loss, the cross-entropy, and the update minimises that loss instead. After "
+        f"{steps} steps from the same start it stops where the cross-entropy's gradient is "
+        f"{fmt(ce_stop, 2)}, at a squared error of {fmt(delta_losses[-1])}: {ratio:.1f} times "
+        f"the {fmt(true_losses[-1])} the true gradient reaches. On the cross-entropy the "
+        f"order is reversed ({fmt(delta_ce[-1])} against {fmt(true_ce[-1])}): each update "
+        f"ends lower on the loss it follows. The engine's gradient equals (1/n) Σ (f − y) "
+        f"f(1 − f) x at all {steps + 1} steps (largest relative difference {fmt(worst, 2)})."
+    )
+    early_speed = (
+        f"Its quick start is no sign of a better rule. The start w = {start[0]:g}, "
+        f"b = {start[1]:g} is saturated (mean f(1 − f) = {fmt(slope0, 3)}; it is at most "
+        f"0.25), so the true gradient, which carries that factor, is tiny at first: its "
+        f"squared error falls below {threshold:g} only at step {true_below}, against step "
+        f"{delta_below} for the update without f(1 − f), which does not slow down where the "
+        f"sigmoid is flat. Not slowing down there is why the cross-entropy is the usual loss "
+        f"for a sigmoid output; but that is a choice of loss, not a faster way to the "
+        f"squared error's minimum."
     )
     t, d = numbers["true_gradient"], numbers["delta_rule"]
     with_f = "true gradient, with f(1 − f)"
@@ -408,6 +413,9 @@ def activation_derivative(
         ],
         key=(0, 1, 2, 3),
     )
+    # the cross-entropy panel shows the range of the two end values (the start is far above)
+    low, high = sorted((true_ce[-1], delta_ce[-1]))
+    spread = high - low
     chart = Chart(
         [
             [
@@ -419,10 +427,11 @@ def activation_derivative(
                     log_y=True,
                 ),
                 LinePanel(
-                    "Cross-entropy",
+                    "Cross-entropy, near the end values",
                     "step",
                     "(1/n) Σ −[y ln f + (1 − y) ln(1 − f)]",
                     [Line(with_f, true_ce), Line(without_f, delta_ce)],
+                    ylim=(low - spread, high + 2.0 * spread),
                     legend=False,
                 ),
                 LinePanel(
@@ -447,11 +456,13 @@ def activation_derivative(
         numbers,
         blocks=[
             table,
+            Paragraph.of(early_speed),
             Figure(
                 "sigmoid.svg",
                 "Left: the squared error of both runs (log scale); the true gradient ends "
-                "lower. Middle: the cross-entropy of the same runs; there the run without "
-                "f(1 − f) ends lower. Right: the mean sigmoid slope f(1 − f) over the data. "
+                "lower. Middle: the cross-entropy of the same runs, drawn around their end "
+                "values; there the run without f(1 − f) ends lower. Right: the mean "
+                "sigmoid slope f(1 − f) over the data. "
                 "While the slope is tiny (saturation) the true gradient barely moves; the "
                 "run without f(1 − f) does not slow down there, which is why it leaves the "
                 "start sooner, on its way to the cross-entropy's minimum.",
@@ -459,7 +470,10 @@ def activation_derivative(
             ),
             Figure("activation_derivative_graph.svg", caption, Graph(graph, "TB")),
         ],
-        console=Table(table.headers[:5], [r[:5] for r in table.rows]),
+        console=Table(
+            ["update", "minimises", "squared error", "cross-entropy", "below 0.01 at step"],
+            [r[:5] for r in table.rows],
+        ),
     )
 
 
