@@ -113,7 +113,7 @@ def training_blocks(run: Run) -> list[Block]:
     )
     loss_caption = (
         "Loss and training accuracy at each step. The loss is drawn on a log scale, so "
-        "the large steps of the first few updates do not flatten the rest of the curve."
+        "a spike in the first steps does not flatten the rest of the curve."
         if positive
         else "Loss and training accuracy at each step (linear scale: the loss reaches 0)."
     )
