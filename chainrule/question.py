@@ -204,12 +204,6 @@ def _sigmoid(z: float) -> float:
         return Value(z).sigmoid().data
 
 
-def _squared_error(w: float, b: float) -> float:
-    """``(1/n) Σ ½ (f − y)²`` at ``(w, b)``."""
-    n = len(SIGMOID_DATA)
-    return sum(0.5 * (_sigmoid(w * x + b) - y) ** 2 for x, y in SIGMOID_DATA) / n
-
-
 def _mean_slope(w: float, b: float) -> tuple[float, float]:
     """The mean and the smallest ``f (1 − f)`` over the data at ``(w, b)``."""
     slopes = [_sigmoid(w * x + b) * (1.0 - _sigmoid(w * x + b)) for x, _ in SIGMOID_DATA]
