@@ -1,8 +1,9 @@
 """chainrule's application: the ``chainrule`` command and what it runs.
 
 The command line (``cli``), the training driver (``training``), the
-derivative-question experiments (``question``), the pages they write
-(``report``), the expression parser of ``chainrule graph`` (``expression``)
+derivative-question experiments (``question``), their results as data
+(``blocks``), the writers of plots (``plots``), pages (``pages``) and run
+folders (``report``), the expression parser of ``chainrule graph`` (``expression``)
 and the progress bar (``progress``). Built on ``nn`` and ``autograd``; those
 never import it.
 

@@ -10,9 +10,9 @@ Full-batch training of an ``MLP`` on one of the toy datasets:
 * plus ``l2 * Σ p²`` over all parameters, a small weight penalty that keeps
   the scores from growing without bound once the data are separated.
 
-The learning rate decays linearly from ``lr`` to ``lr / 10`` over the run
-(``lr_k = lr (1 - 0.9 k / epochs)``), as in micrograd's demo, for SGD and
-Adam alike.
+The learning rate decays linearly from ``lr`` to ``lr / 10`` over the run,
+as in micrograd's demo, for SGD and Adam alike: ``nn.LinearLR(opt, 1.0, 0.1,
+epochs)``, stepped after each update, the schedule a user of ``nn`` would write.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from nn import datasets
 from nn.losses import cross_entropy, hinge_loss
 from nn.module import MLP, Neuron
 from nn.optim import SGD, Adam, Optimizer
+from nn.schedules import LinearLR
 
 from .progress import Progress
 
@@ -342,9 +343,9 @@ def train(
     width = len(str(n))
     step = (_Replayed if tape else _Rebuilt)(model, X, y, settings.l2)
     limit = math.inf
+    schedule = LinearLR(opt, start_factor=1.0, end_factor=0.1, total_iters=n)
     with Progress(n, "training", enabled=progress) as bar:
         for k in range(n):
-            opt.lr = settings.lr * (1.0 - 0.9 * k / n)
             try:
                 loss, scores = step()
             except (ArithmeticError, ValueError):  # numbers too large for a float
@@ -357,6 +358,7 @@ def train(
                 opt.step()
             except (ArithmeticError, ValueError):
                 raise Diverged(k, settings.lr, "the numbers grew too large for a float") from None
+            schedule.step()
             acc = _accuracy(scores, y)
             run.losses.append(loss)
             run.accuracies.append(acc)
