@@ -25,7 +25,7 @@ if _os.path.exists(_os.path.join(_here, "numpy", "numpy_vjps.py")) or _os.path.e
 from .functional import grad, hessian, value_and_grad  # noqa: E402
 from .modes import detect_anomaly, no_grad  # noqa: E402
 from .tape import Tape  # noqa: E402
-from .value import Value  # noqa: E402
+from .value import Value, atan2, hypot, maximum, minimum  # noqa: E402
 
 if TYPE_CHECKING:
     from .viz import render, to_dot, to_html, to_svg
@@ -36,9 +36,13 @@ __chainrule__ = True  # lets `nn` tell this package from HIPS autograd
 __all__ = [
     "Tape",
     "Value",
+    "atan2",
     "detect_anomaly",
     "grad",
     "hessian",
+    "hypot",
+    "maximum",
+    "minimum",
     "no_grad",
     "render",
     "to_dot",

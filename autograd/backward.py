@@ -71,7 +71,8 @@ def reverse_order(root: Value, stop: Container[Value] = ()) -> list[Value]:
 
     This is the order ``backward`` processes nodes in (Kahn's algorithm: a
     node is ready once every node that consumes it is done; ready nodes
-    come off a stack). Leaves are left out. The walk does not go beyond
+    come off a stack, those of one node in the order ``backward`` pushes
+    them). Leaves are left out. The walk does not go beyond
     nodes in ``stop``; they are listed but their parents are not.
     """
     if root._a is None:
@@ -95,7 +96,10 @@ def reverse_order(root: Value, stop: Container[Value] = ()) -> list[Value]:
             order.append(node)
             if node in stop:
                 continue
-            for p in reversed(parents(node)):  # pushed last, popped first: parents in order
+            ps = parents(node)
+            if node._b is not NARY:  # two inputs: pushed last, popped first, so in order
+                ps = ps[::-1]
+            for p in ps:  # an affine node pushes its parents in order (one loop in backward)
                 if p._a is not None:
                     c = p._n - 1
                     p._n = c
@@ -216,8 +220,8 @@ def backward(root: Value) -> None:
                     if not c:
                         push(a)
             elif b is nary:
-                if g:  # parents last to first: pushed last, popped first
-                    for p, d in zip(reversed(a), reversed(node._da)):
+                if g:  # one loop adds the terms, counts down and pushes
+                    for p, d in zip(a, node._da):
                         if p._a is not None:
                             p.grad += g * d
                             c = p._n - 1
@@ -232,7 +236,7 @@ def backward(root: Value) -> None:
                                 p.grad = 0.0
                             p.grad += g * d
                 else:
-                    for p in reversed(a):
+                    for p in a:
                         if p._a is not None:
                             c = p._n - 1
                             p._n = c
@@ -276,14 +280,9 @@ def _times(g: float, d: float) -> float:
     return g * d
 
 
-def _propagate_nonfinite(
-    node: Value, g: float, leaves: list[Value], saved: list[float]
-) -> None:
+def _propagate_nonfinite(node: Value, g: float, leaves: list[Value], saved: list[float]) -> None:
     """Pass a non-finite upstream ``g`` on, with zero local derivatives giving exactly 0."""
-    pairs = list(zip(parents(node), local_derivatives(node)))
-    if node._b is NARY:
-        pairs.reverse()  # the order of the fast path
-    for p, d in pairs:
+    for p, d in zip(parents(node), local_derivatives(node)):
         if p._a is None and not p._n:  # a leaf met here first: set it aside
             p._n = 1
             leaves.append(p)
@@ -307,10 +306,7 @@ def _backward_checked(root: Value) -> None:
         g = node.grad
         if g == 0.0:
             continue
-        pairs = list(zip(parents(node), local_derivatives(node)))
-        if node._b is NARY:
-            pairs.reverse()  # the order of the fast path, so the sums agree bit for bit
-        for p, d in pairs:
+        for p, d in zip(parents(node), local_derivatives(node)):
             term = _times(g, d)
             if p._a is None:
                 before = pending.get(p, 0.0)

@@ -10,12 +10,20 @@ import math
 import threading
 
 
-def describe(obj: object) -> str:
-    """A short description of an object for an error message."""
+def short(obj: object) -> str:
+    """``repr(obj)`` cut to 60 characters; an int too long to print names its size."""
+    if isinstance(obj, int) and obj.bit_length() > 190:  # more than 57 digits
+        digits = int(obj.bit_length() * 0.30102999566398120) + 1  # log10(2)
+        return f"{'-' if obj < 0 else ''}<an integer of about {digits} digits>"
     text = repr(obj)
     if len(text) > 60:
         text = text[:57] + "..."
-    return f"{text} ({type(obj).__name__})"
+    return text
+
+
+def describe(obj: object) -> str:
+    """A short description of an object for an error message."""
+    return f"{short(obj)} ({type(obj).__name__})"
 
 
 def not_a_number(where: str, obj: object) -> TypeError:
@@ -23,21 +31,34 @@ def not_a_number(where: str, obj: object) -> TypeError:
     return TypeError(f"{where}: expected a real number or a Value, got {describe(obj)}")
 
 
+def value_as_number(where: str, obj: object) -> TypeError:
+    """The error for a Value where a plain number is needed (``Value(v)``, a slope)."""
+    return TypeError(
+        f"{where}: a Value is not accepted as a number here, got {describe(obj)}; "
+        "pass its .data to use the number it holds"
+    )
+
+
+def too_large(where: str, obj: object) -> OverflowError:
+    """The error for a number given as input that does not fit in a float (a huge int)."""
+    return OverflowError(f"{where}: {short(obj)} is too large for a float")
+
+
 def domain(op: str, why: str, *inputs: float) -> ValueError:
     """The error for an input outside an operation's real domain."""
-    shown = ", ".join(repr(x) for x in inputs)
+    shown = ", ".join(short(x) for x in inputs)
     return ValueError(f"{op}: math domain error: {why} (got {shown})")
 
 
 def zero_division(op: str, why: str, *inputs: float) -> ZeroDivisionError:
     """The error for a division by zero or ``0 ** negative``."""
-    shown = ", ".join(repr(x) for x in inputs)
+    shown = ", ".join(short(x) for x in inputs)
     return ZeroDivisionError(f"{op}: {why} (got {shown})")
 
 
 def overflow(op: str, *inputs: float) -> OverflowError:
     """The error for a finite input whose result does not fit in a float."""
-    shown = ", ".join(repr(x) for x in inputs)
+    shown = ", ".join(short(x) for x in inputs)
     return OverflowError(f"{op}: result too large for a float (got {shown})")
 
 

@@ -195,10 +195,13 @@ def _normalize_argnums(argnums: Argnums, nargs: int) -> tuple[tuple[int, ...], b
 
 
 def _wrap(arg: Any, i: int) -> Value:
-    """A fresh node standing for argument ``i``: a new leaf, or ``arg + 0`` for a Value."""
+    """A fresh node standing for argument ``i``: a new leaf, or ``arg - 0.0`` for a Value.
+
+    ``x - 0.0`` is ``x`` exactly, also for ``-0.0`` (``-0.0 + 0.0`` would be ``+0.0``).
+    """
     if isinstance(arg, Value):
         with enable_grad():
-            return arg + 0.0
+            return arg - 0.0
     return Value(_v._as_float(arg, f"grad: argument {i}"))
 
 

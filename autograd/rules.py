@@ -59,7 +59,7 @@ def sqrt_f(x: float) -> tuple[float, float]:
     if x < 0.0:
         raise errors.domain("sqrt", "sqrt is defined for x >= 0 only", x)
     y = math.sqrt(x)
-    return y, (0.5 / y if y != 0.0 else INF)
+    return y, (0.5 / y if y != 0.0 else math.copysign(INF, y))  # sqrt(-0.0) is -0.0: -inf
 
 
 def _sech2_parts(x: float) -> tuple[float, float]:
@@ -90,7 +90,7 @@ def softplus_f(x: float) -> tuple[float, float]:
 def relu_f(x: float) -> tuple[float, float]:
     if x > 0.0:
         return x, 1.0
-    return (0.0 if x == x else x), 0.0  # NaN stays NaN, as in PyTorch
+    return (0.0 if x < 0.0 else x), 0.0  # -0.0 and NaN pass through, as in PyTorch
 
 
 def abs_f(x: float) -> tuple[float, float]:
@@ -114,7 +114,12 @@ def neg_f(x: float) -> tuple[float, float]:
 
 
 def leaky_relu_f(x: float, slope: float) -> tuple[float, float]:
-    return (x, 1.0) if x > 0.0 else (slope * x, slope)
+    if x > 0.0:
+        return x, 1.0
+    y = slope * x
+    if y - y:
+        errors.check_result("leaky_relu", y, x, slope)
+    return y, slope
 
 
 def pow_f(a: float, b: float, op: str = "pow") -> float:
@@ -150,11 +155,167 @@ def pow_local(a: float, b: float, y: float) -> tuple[float, float]:
         da = b * a ** (b - 1.0)
     except OverflowError:
         da = b * y / a  # the true derivative is beyond float range: this gives inf, signed
-    if a > 0.0:
-        db = y * math.log(a)
-    else:
-        db = 0.0  # only reached when b is constant: the exponent's derivative is unused
+    # a < 0 (so b is an integer): the real part of the complex derivative
+    # a ** b * (log|a| + i*pi), which is the derivative of |a| ** b * cos(pi * b).
+    db = y * math.log(a if a > 0.0 else -a)
     return da, db
+
+
+# --- more functions: the same shape, x -> (f(x), f'(x)) -------------------------
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def _outside(op: str, why: str, x: float) -> tuple[float, float]:
+    """NaN passes through (as in ``math``); any other input outside the domain raises."""
+    if x != x:
+        return x, x
+    raise errors.domain(op, why, x)
+
+
+def tan_f(x: float) -> tuple[float, float]:
+    if x - x != 0.0 and x == x:
+        raise errors.domain("tan", "tan of an infinite number", x)
+    y = math.tan(x)
+    return y, 1.0 + y * y
+
+
+def asin_f(x: float) -> tuple[float, float]:
+    if not -1.0 <= x <= 1.0:
+        return _outside("asin", "asin is defined for -1 <= x <= 1 only", x)
+    r = (1.0 - x) * (1.0 + x)  # 1 - x**2 without cancellation near ±1
+    return math.asin(x), (1.0 / math.sqrt(r) if r else INF)
+
+
+def acos_f(x: float) -> tuple[float, float]:
+    if not -1.0 <= x <= 1.0:
+        return _outside("acos", "acos is defined for -1 <= x <= 1 only", x)
+    r = (1.0 - x) * (1.0 + x)
+    return math.acos(x), (-1.0 / math.sqrt(r) if r else -INF)
+
+
+def atan_f(x: float) -> tuple[float, float]:
+    return math.atan(x), 1.0 / (1.0 + x * x)
+
+
+def sinh_f(x: float) -> tuple[float, float]:
+    try:
+        y = math.sinh(x)
+    except OverflowError:
+        raise errors.overflow("sinh", x) from None
+    try:
+        return y, math.cosh(x)
+    except OverflowError:  # the last representable sinh: its derivative is just beyond
+        return y, INF
+
+
+def cosh_f(x: float) -> tuple[float, float]:
+    try:
+        y = math.cosh(x)
+    except OverflowError:
+        raise errors.overflow("cosh", x) from None
+    return y, math.sinh(x)
+
+
+def asinh_f(x: float) -> tuple[float, float]:
+    return math.asinh(x), 1.0 / math.hypot(1.0, x)  # no overflow of x**2
+
+
+def acosh_f(x: float) -> tuple[float, float]:
+    if not x >= 1.0:
+        return _outside("acosh", "acosh is defined for x >= 1 only", x)
+    r = math.sqrt(x - 1.0) * math.sqrt(x + 1.0)
+    return math.acosh(x), (1.0 / r if r else INF)
+
+
+def atanh_f(x: float) -> tuple[float, float]:
+    if not -1.0 < x < 1.0:
+        return _outside("atanh", "atanh is defined for -1 < x < 1 only", x)
+    return math.atanh(x), 1.0 / ((1.0 - x) * (1.0 + x))
+
+
+def log2_f(x: float) -> tuple[float, float]:
+    if not x > 0.0:
+        return _outside("log2", "log2 is defined for x > 0 only", x)
+    return math.log2(x), 1.0 / (x * _LN2)
+
+
+def log10_f(x: float) -> tuple[float, float]:
+    if not x > 0.0:
+        return _outside("log10", "log10 is defined for x > 0 only", x)
+    return math.log10(x), 1.0 / (x * _LN10)
+
+
+def log1p_f(x: float) -> tuple[float, float]:
+    if not x > -1.0:
+        return _outside("log1p", "log1p is defined for x > -1 only", x)
+    return math.log1p(x), 1.0 / (1.0 + x)
+
+
+def expm1_f(x: float) -> tuple[float, float]:
+    try:
+        return math.expm1(x), _exp(x)
+    except OverflowError:
+        raise errors.overflow("expm1", x) from None
+
+
+def erf_f(x: float) -> tuple[float, float]:
+    return math.erf(x), _TWO_OVER_SQRT_PI * _exp(-x * x)
+
+
+def clamp_f(x: float, lo: float, hi: float) -> tuple[float, float]:
+    """``x`` limited to ``[lo, hi]``; derivative 1 inside, boundaries included (PyTorch's)."""
+    if x < lo:
+        return lo, 0.0
+    if x > hi:
+        return hi, 0.0
+    return x, 1.0  # NaN stays NaN
+
+
+# --- two-input functions: (a, b) -> (f, df/da, df/db) ---------------------------
+
+
+def atan2_f(y: float, x: float) -> tuple[float, float, float]:
+    """``atan2(y, x)``; both partials 0 at the origin, where there is no derivative."""
+    r = math.atan2(y, x)
+    h = math.hypot(x, y)
+    if h == 0.0 or h - h != 0.0:
+        return r, 0.0, 0.0
+    return r, (x / h) / h, (-y / h) / h
+
+
+def hypot_f(x: float, y: float) -> tuple[float, float, float]:
+    """``sqrt(x**2 + y**2)`` without overflow; both partials 0 at the origin (PyTorch: nan)."""
+    h = math.hypot(x, y)
+    if h - h:
+        errors.check_result("hypot", h, x, y)
+    if h == 0.0 or h - h != 0.0:
+        return h, 0.0, 0.0
+    return h, x / h, y / h
+
+
+def minimum_f(a: float, b: float) -> tuple[float, float, float]:
+    """The smaller input takes the gradient; a tie splits it 0.5 / 0.5 (PyTorch's)."""
+    if a < b:
+        return a, 1.0, 0.0
+    if b < a:
+        return b, 0.0, 1.0
+    if a == b:
+        return a, 0.5, 0.5
+    return math.nan, 1.0, 1.0  # a NaN input: NaN, as in PyTorch
+
+
+def maximum_f(a: float, b: float) -> tuple[float, float, float]:
+    """The larger input takes the gradient; a tie splits it 0.5 / 0.5 (PyTorch's)."""
+    if a > b:
+        return a, 1.0, 0.0
+    if b > a:
+        return b, 0.0, 1.0
+    if a == b:
+        return a, 0.5, 0.5
+    return math.nan, 1.0, 1.0
 
 
 # --- Value faces: the same local derivatives as graphs ------------------------
@@ -166,25 +327,78 @@ def _const(x: float) -> Value:
     return Value(x)
 
 
-def _pow_dbase(a: Any, b: Any) -> Any:
-    """d(a**b)/da as a Value expression (a or b may be plain floats)."""
+def _pow_limit(a: float, e: float) -> float:
+    """The limit of ``x ** e`` as x goes to ``a``, for ``a = ±0`` and ``e < 0``.
+
+    It is ``inf``, negative only for a negative zero to an odd integer power.
+    """
+    return math.copysign(INF, a) if e % 2.0 == 1.0 else INF
+
+
+def _pow_value(a: Value, e: Any) -> Any:
+    """``a ** e`` as a Value, also where a derivative meets ``0 ** negative``.
+
+    There (``sqrt`` or ``x ** 0.5`` at 0, and their higher derivatives) the
+    node holds the limit ``±inf`` and its own local derivative
+    ``e * 0 ** (e - 1)``, so it can be differentiated again: each order gets
+    the signed infinity PyTorch gives, never 0 or NaN. Its derivative with
+    respect to a Value exponent is 0, as at every zero base.
+    """
+    from . import value as _v
+
+    ed = e.data if isinstance(e, _v.Value) else e
+    ad = a.data
+    if ad != 0.0 or not ed < 0.0:
+        return a**e
+    y = _pow_limit(ad, ed)
+    d = ed * _pow_limit(ad, ed - 1.0)
+    if isinstance(e, _v.Value):
+        return _v._binary(a, e, "pow", y, d, 0.0)
+    return _v._unary(a, "powc", y, d, ed)
+
+
+def _pow_dbase(a: Value, b: Any) -> Any:
+    """d(a**b)/da as a Value expression (b may be a plain float)."""
     from .value import Value
 
-    ad = a.data if isinstance(a, Value) else a
     bd = b.data if isinstance(b, Value) else b
-    if ad == 0.0 and not bd > 1.0:
-        return _const(pow_local(ad, bd, 0.0)[0])
-    return b * a ** (b - 1.0)
+    if a.data == 0.0 and (bd == 0.0 or bd == 1.0):
+        return _const(bd)  # 0 ** 0 and 0 ** 1: constant derivatives 0 and 1
+    return b * _pow_value(a, b - 1.0)
 
 
 def _pow_dexp(a: Any, y: Value) -> Any:
-    """d(a**b)/db as a Value expression, where ``y = a ** b``."""
+    """d(a**b)/db as a Value expression, where ``y = a ** b``.
+
+    0 at a zero base; at a negative base (b is an integer there) the real
+    part ``a ** b * log|a|``, as in ``pow_local``.
+    """
     from .value import Value
 
-    ad = a.data if isinstance(a, Value) else a
+    if not isinstance(a, Value):
+        return _const(0.0) if a == 0.0 else y * math.log(abs(a))
+    ad = a.data
     if ad == 0.0:
         return _const(0.0)
-    return y * a.log() if isinstance(a, Value) else y * math.log(a)
+    return y * (a.log() if ad > 0.0 else a.abs().log())
+
+
+def _inv_sqrt(x: Value) -> Any:
+    """``x ** -0.5``, also at ``x = 0`` (an infinite derivative that stays differentiable)."""
+    return _pow_value(x, -0.5)
+
+
+def _binary_d(n: Value, face: Callable[[Value, Value], tuple[Any, Any]]) -> tuple[Any, Any]:
+    """Both partials of a two-input function as Values: 0 where the float face says 0."""
+    a, b = _ps(n)
+    if n._da == 0.0 and n._db == 0.0:
+        return _const(0.0), _const(0.0)
+    return face(a, b)
+
+
+def _sqrt_d(n: Value) -> Any:
+    """d sqrt(x)/dx = 0.5 / sqrt(x); at 0 written as a power so higher orders stay signed."""
+    return 0.5 / n if n.data != 0.0 else 0.5 * _pow_value(n, -1.0)
 
 
 @dataclass(frozen=True)
@@ -233,7 +447,7 @@ RULES: dict[str, Rule] = {
         Rule("neg", "-", lambda n: (-1.0,)),
         Rule("exp", "exp", lambda n: (n,)),
         Rule("log", "log", lambda n: (1.0 / _p(n),)),
-        Rule("sqrt", "sqrt", lambda n: (0.5 / n if n.data != 0.0 else _const(INF),)),
+        Rule("sqrt", "sqrt", lambda n: (_sqrt_d(n),)),
         Rule("tanh", "tanh", lambda n: (4.0 * (2.0 * _p(n)).sigmoid() * (-2.0 * _p(n)).sigmoid(),)),  # type: ignore[attr-defined, operator]
         Rule("sigmoid", "sigmoid", lambda n: (_p(n).sigmoid() * (-_p(n)).sigmoid(),)),
         Rule("softplus", "softplus", lambda n: (_p(n).sigmoid(),)),
@@ -243,6 +457,29 @@ RULES: dict[str, Rule] = {
         Rule("sin", "sin", lambda n: (_p(n).cos(),)),
         Rule("cos", "cos", lambda n: (-_p(n).sin(),)),
         Rule("affine", "Σ", lambda n: n._db),
+        Rule("tan", "tan", lambda n: (n * n + 1.0,)),
+        Rule("asin", "asin", lambda n: (_inv_sqrt((1.0 - _p(n)) * (_p(n) + 1.0)),)),
+        Rule("acos", "acos", lambda n: (-_inv_sqrt((1.0 - _p(n)) * (_p(n) + 1.0)),)),
+        Rule("atan", "atan", lambda n: (1.0 / (_p(n) * _p(n) + 1.0),)),
+        Rule("sinh", "sinh", lambda n: (_p(n).cosh(),)),
+        Rule("cosh", "cosh", lambda n: (_p(n).sinh(),)),
+        Rule("asinh", "asinh", lambda n: (_inv_sqrt(_p(n) * _p(n) + 1.0),)),
+        Rule("acosh", "acosh", lambda n: (_inv_sqrt(_p(n) - 1.0) * _inv_sqrt(_p(n) + 1.0),)),
+        Rule("atanh", "atanh", lambda n: (1.0 / ((1.0 - _p(n)) * (_p(n) + 1.0)),)),
+        Rule("log2", "log2", lambda n: (1.0 / (_p(n) * _LN2),)),
+        Rule("log10", "log10", lambda n: (1.0 / (_p(n) * _LN10),)),
+        Rule("log1p", "log1p", lambda n: (1.0 / (_p(n) + 1.0),)),
+        Rule("expm1", "expm1", lambda n: (_p(n).exp(),)),
+        Rule("erf", "erf", lambda n: ((-(_p(n) * _p(n))).exp() * _TWO_OVER_SQRT_PI,)),
+        Rule("clamp", "clamp", lambda n: (_const(n._da),)),
+        Rule(
+            "atan2",
+            "atan2",
+            lambda n: _binary_d(n, lambda y, x: (x / (x * x + y * y), -y / (x * x + y * y))),
+        ),
+        Rule("hypot", "hypot", lambda n: _binary_d(n, lambda x, y: (x / n, y / n))),
+        Rule("minimum", "minimum", lambda n: (_const(n._da), _const(n._db))),
+        Rule("maximum", "maximum", lambda n: (_const(n._da), _const(n._db))),
     ]
 }
 """Every operation by name. ``Value._op`` holds the key."""
@@ -259,8 +496,30 @@ UNARY: dict[str, Callable[[float], tuple[float, float]]] = {
     "sin": sin_f,
     "cos": cos_f,
     "neg": neg_f,
+    "tan": tan_f,
+    "asin": asin_f,
+    "acos": acos_f,
+    "atan": atan_f,
+    "sinh": sinh_f,
+    "cosh": cosh_f,
+    "asinh": asinh_f,
+    "acosh": acosh_f,
+    "atanh": atanh_f,
+    "log2": log2_f,
+    "log10": log10_f,
+    "log1p": log1p_f,
+    "expm1": expm1_f,
+    "erf": erf_f,
 }
 """The float faces of the one-input operations, keyed like ``RULES``."""
+
+BINARY: dict[str, Callable[[float, float], tuple[float, float, float]]] = {
+    "atan2": atan2_f,
+    "hypot": hypot_f,
+    "minimum": minimum_f,
+    "maximum": maximum_f,
+}
+"""The float faces of the two-input functions (``autograd.atan2`` ...), keyed like ``RULES``."""
 
 FORMULAS: dict[str, tuple[str, tuple[str, ...]]] = {
     # name        forward (Python syntax)      d(result)/d(each input), in the order of parents()
@@ -290,11 +549,36 @@ FORMULAS: dict[str, tuple[str, tuple[str, ...]]] = {
     "sin": ("sin(x)", ("cos(x)",)),
     "cos": ("cos(x)", ("-sin(x)",)),
     "affine": ("b + sum(w[i] * x[i] for i in range(n))", ("1", "x[i]", "w[i]")),
+    "tan": ("tan(x)", ("1 + tan(x) ** 2",)),
+    "asin": ("asin(x)", ("1 / sqrt(1 - x ** 2)",)),
+    "acos": ("acos(x)", ("-1 / sqrt(1 - x ** 2)",)),
+    "atan": ("atan(x)", ("1 / (1 + x ** 2)",)),
+    "sinh": ("sinh(x)", ("cosh(x)",)),
+    "cosh": ("cosh(x)", ("sinh(x)",)),
+    "asinh": ("asinh(x)", ("1 / sqrt(1 + x ** 2)",)),
+    "acosh": ("acosh(x)", ("1 / sqrt(x ** 2 - 1)",)),
+    "atanh": ("atanh(x)", ("1 / (1 - x ** 2)",)),
+    "log2": ("log2(x)", ("1 / (x * log(2))",)),
+    "log10": ("log10(x)", ("1 / (x * log(10))",)),
+    "log1p": ("log1p(x)", ("1 / (1 + x)",)),
+    "expm1": ("expm1(x)", ("exp(x)",)),
+    "erf": ("erf(x)", ("2 / sqrt(pi) * exp(-x ** 2)",)),
+    "clamp": ("min(max(x, lo), hi)", ("1 if lo <= x <= hi else 0",)),
+    "atan2": ("atan2(a, b)", ("b / (a ** 2 + b ** 2)", "-a / (a ** 2 + b ** 2)")),
+    "hypot": ("hypot(a, b)", ("a / hypot(a, b)", "b / hypot(a, b)")),
+    "minimum": (
+        "min(a, b)",
+        ("1 if a < b else 0.5 if a == b else 0", "1 if b < a else 0.5 if a == b else 0"),
+    ),
+    "maximum": (
+        "max(a, b)",
+        ("1 if a > b else 0.5 if a == b else 0", "1 if b > a else 0.5 if a == b else 0"),
+    ),
 }
 """Each rule in words, for the docs' derivative table (``scripts/derivative_table.py``).
 
 Inputs are ``x`` (one input), ``a, b`` (two), ``c`` a constant folded into the
-node, ``slope`` leaky_relu's parameter; ``affine`` has inputs ``b``, then
+node, ``slope`` leaky_relu's parameter, ``lo, hi`` clamp's bounds; ``affine`` has inputs ``b``, then
 ``w[i], x[i]`` for each of the n terms. ``tests/test_docs_generated.py`` evaluates every
 expression against the engine, so the words cannot drift from the code.
 """

@@ -41,9 +41,7 @@ _CHUNK = 50  # terms per line in long sums: keeps the compiler's recursion shall
 
 
 def _pow2(a: float, b: float) -> tuple[float, float, float]:
-    """``a ** b`` with both local derivatives; a negative base is left to the engine's error."""
-    if a < 0.0:
-        raise ValueError("negative base with a Value exponent")
+    """``a ** b`` with both local derivatives, as ``Value.__pow__`` computes them."""
     r = rules.pow_f(a, b)
     da, db = rules.pow_local(a, b, r)
     return r, da, db
@@ -55,8 +53,6 @@ def _powc(a: float, c: float) -> tuple[float, float]:
 
 
 def _rpowc(c: float, x: float) -> tuple[float, float]:
-    if c < 0.0:
-        raise ValueError("negative base with a Value exponent")
     r = rules.pow_f(c, x)
     return r, rules.pow_local(c, x, r)[1]
 
@@ -69,10 +65,13 @@ _HELPERS: dict[str, Any] = {
     "_powc": _powc,
     "_rpowc": _rpowc,
     "_leaky_relu_f": rules.leaky_relu_f,
-    **{
-        f"_{name}_f": rules.UNARY[name]
-        for name in ("log", "sqrt", "sigmoid", "softplus", "abs", "sin", "cos")
+    "_clamp_f": rules.clamp_f,
+    **{  # exp, tanh, relu and neg are written inline
+        f"_{name}_f": face
+        for name, face in rules.UNARY.items()
+        if name not in ("exp", "tanh", "relu", "neg")
     },
+    **{f"_{name}_f": face for name, face in rules.BINARY.items()},
 }
 """Names the generated code uses, bound as default arguments (fast local lookups)."""
 
@@ -90,7 +89,7 @@ _FORWARD = {
     "rdivc": "{c} / {a}",
     "neg": "-{a}",
     "exp": "_exp({a})",
-    "relu": "{a} if {a} > 0.0 else 0.0",
+    "relu": "0.0 if {a} < 0.0 else {a}",
 }
 """One-line forward code of the operations whose local derivative backward reads
 from values already at hand (parent, constant or result); ``a, b`` name the
@@ -167,7 +166,7 @@ class _Writer:
             return
         a = n[node._a]
         b = n[node._b] if node._b is not None else None
-        c = _num(node._db) if node._b is None and node._db is not None else None
+        c = _num(node._db) if node._b is None and node._db.__class__ is float else None
         if op in _FORWARD:
             out(f"    {v} = " + _FORWARD[op].format(a=a, b=b, c=c))
         elif op == "tanh":
@@ -176,6 +175,11 @@ class _Writer:
                 out(f"    d{v} = 4.0 * (_e := _exp(-2.0 * _abs({a}))) / ((_s := 1.0 + _e) * _s)")
         elif op == "leaky_relu":
             out(f"    {v}, d{v} = _leaky_relu_f({a}, {c})")
+        elif op == "clamp":
+            lo, hi = node._db
+            out(f"    {v}, d{v} = _clamp_f({a}, {_num(lo)}, {_num(hi)})")
+        elif op in rules.BINARY:
+            out(f"    {v}, d{v}, e{v} = _{op}_f({a}, {b})")
         elif f"_{op}_f" in _HELPERS:
             out(f"    {v}, d{v} = _{op}_f({a})")
         elif op == "powc":
@@ -194,15 +198,13 @@ class _Writer:
         op = node._op
         emit = self.emit
         if op == "affine":
-            sent: list[tuple[Value, str]] = [(node._a[0], g)]
+            emit(node._a[0], g)
             for w, x in _affine_terms(node):
                 if isinstance(x, Value):
-                    sent.append((w, f"{g} * {n[x]}"))
-                    sent.append((x, f"{g} * {n[w]}"))
+                    emit(w, f"{g} * {n[x]}")
+                    emit(x, f"{g} * {n[w]}")
                 else:
-                    sent.append((w, f"{g} * {_num(x)}"))
-            for target, expr in reversed(sent):  # backward adds an affine's terms last to first
-                emit(target, expr)
+                    emit(w, f"{g} * {_num(x)}")
             return
         a_node, b_node = node._a, node._b
         a = n[a_node]
@@ -219,7 +221,7 @@ class _Writer:
         elif op == "div":
             emit(a_node, f"{g} * (1.0 / {b})")
             emit(b_node, f"{g} * (-{v} / {b})")
-        elif op == "pow":
+        elif op == "pow" or op in rules.BINARY:
             emit(a_node, f"{g} * d{v}")
             emit(b_node, f"{g} * e{v}")
         elif op in ("addc", "subc"):
@@ -409,7 +411,9 @@ def _operands(node: Value, new: dict[Value, Value]) -> list[Any]:
     a = new[node._a]
     if node._b is not None:
         return [a, new[node._b]]
-    c = node._db  # the folded constant, or leaky_relu's slope, or None
+    c = node._db  # the folded constant, leaky_relu's slope, clamp's bounds, or None
     if c is None:
         return [a]
+    if node._op == "clamp":
+        return [a, *c]
     return [c, a] if node._op in ("rsubc", "rdivc", "rpowc") else [a, c]

@@ -27,7 +27,7 @@ from typing import Any, Union
 
 from . import errors, rules
 
-__all__ = ["Value", "affine", "apply"]
+__all__ = ["Value", "affine", "apply", "atan2", "hypot", "maximum", "minimum"]
 
 _new = object.__new__
 _exp = math.exp
@@ -42,18 +42,29 @@ Operand = Union["Value", float]  # int and bool are accepted where float is
 
 
 def _as_float(obj: Any, where: str) -> float:
-    """Convert a real number to float or raise TypeError naming what was given."""
+    """Convert a real number to float or raise TypeError naming what was given.
+
+    Real numbers are ``int``, ``float``, ``bool``, any ``numbers.Real`` (numpy's
+    float and int scalars, ``Fraction``) and numpy's ``bool_``. A Value is
+    refused: it is a node, not a number (its ``.data`` is the number).
+    """
     cls = obj.__class__
     if cls is float:
         return obj  # type: ignore[no-any-return]
-    if cls is int or cls is bool:
-        try:
-            return float(obj)
-        except OverflowError:
-            raise OverflowError(f"{where}: integer {obj} is too large for a float") from None
-    if isinstance(obj, Value) or not isinstance(obj, numbers.Real):
-        raise errors.not_a_number(where, obj)
-    return float(obj)
+    if cls is not int and cls is not bool:
+        if isinstance(obj, Value):
+            raise errors.value_as_number(where, obj)
+        if not isinstance(obj, numbers.Real) and not _is_numpy_bool(cls):
+            raise errors.not_a_number(where, obj)
+    try:
+        return float(obj)
+    except OverflowError:
+        raise errors.too_large(where, obj) from None
+
+
+def _is_numpy_bool(cls: type) -> bool:
+    """numpy's ``bool_`` is a number to numpy but not a ``numbers.Real``."""
+    return cls.__module__ == "numpy" and cls.__name__ in ("bool", "bool_")
 
 
 def _fin(op: str, r: float, *inputs: float) -> None:
@@ -265,13 +276,6 @@ class Value:
         if isinstance(o, Value):
             y = o.data
             r = rules.pow_f(x, y)
-            if x < 0.0 and _records():
-                raise errors.domain(
-                    "pow",
-                    "a negative base has no real derivative with respect to a Value exponent",
-                    x,
-                    y,
-                )
             da, db = rules.pow_local(x, y, r)
             out = _new(Value)
             out.data = r
@@ -295,13 +299,6 @@ class Value:
             return c**self  # type: ignore[no-any-return]
         x = self.data
         r = rules.pow_f(c, x)
-        if c < 0.0 and _records():
-            raise errors.domain(
-                "pow",
-                "a negative base has no real derivative with respect to a Value exponent",
-                c,
-                x,
-            )
         return _unary(self, "rpowc", r, rules.pow_local(c, x, r)[1], c)
 
     def __neg__(self) -> Value:
@@ -373,7 +370,7 @@ class Value:
             out.data = x
             out._da = 1.0
         else:
-            out.data = 0.0 if x == x else x  # NaN stays NaN
+            out.data = 0.0 if x < 0.0 else x  # -0.0 and NaN pass through, as in PyTorch
             out._da = 0.0
         out.grad = 0.0
         out._n = 0
@@ -411,6 +408,103 @@ class Value:
         y, d = rules.leaky_relu_f(self.data, s)
         return _unary(self, "leaky_relu", y, d, s)
 
+    def tan(self) -> Value:
+        """Tangent (radians); ValueError for an infinite input."""
+        y, d = rules.tan_f(self.data)
+        return _unary(self, "tan", y, d, None)
+
+    def asin(self) -> Value:
+        """Arcsine; ValueError outside [-1, 1], gradient inf at ±1."""
+        y, d = rules.asin_f(self.data)
+        return _unary(self, "asin", y, d, None)
+
+    def acos(self) -> Value:
+        """Arccosine; ValueError outside [-1, 1], gradient -inf at ±1."""
+        y, d = rules.acos_f(self.data)
+        return _unary(self, "acos", y, d, None)
+
+    def atan(self) -> Value:
+        """Arctangent."""
+        y, d = rules.atan_f(self.data)
+        return _unary(self, "atan", y, d, None)
+
+    def sinh(self) -> Value:
+        """Hyperbolic sine; OverflowError beyond float range."""
+        y, d = rules.sinh_f(self.data)
+        return _unary(self, "sinh", y, d, None)
+
+    def cosh(self) -> Value:
+        """Hyperbolic cosine; OverflowError beyond float range."""
+        y, d = rules.cosh_f(self.data)
+        return _unary(self, "cosh", y, d, None)
+
+    def asinh(self) -> Value:
+        """Inverse hyperbolic sine."""
+        y, d = rules.asinh_f(self.data)
+        return _unary(self, "asinh", y, d, None)
+
+    def acosh(self) -> Value:
+        """Inverse hyperbolic cosine; ValueError for self < 1, gradient inf at 1."""
+        y, d = rules.acosh_f(self.data)
+        return _unary(self, "acosh", y, d, None)
+
+    def atanh(self) -> Value:
+        """Inverse hyperbolic tangent; ValueError outside (-1, 1)."""
+        y, d = rules.atanh_f(self.data)
+        return _unary(self, "atanh", y, d, None)
+
+    def log2(self) -> Value:
+        """Base-2 logarithm; ValueError for self <= 0."""
+        y, d = rules.log2_f(self.data)
+        return _unary(self, "log2", y, d, None)
+
+    def log10(self) -> Value:
+        """Base-10 logarithm; ValueError for self <= 0."""
+        y, d = rules.log10_f(self.data)
+        return _unary(self, "log10", y, d, None)
+
+    def log1p(self) -> Value:
+        """log(1 + self), accurate near 0; ValueError for self <= -1."""
+        y, d = rules.log1p_f(self.data)
+        return _unary(self, "log1p", y, d, None)
+
+    def expm1(self) -> Value:
+        """e ** self - 1, accurate near 0; OverflowError beyond float range."""
+        y, d = rules.expm1_f(self.data)
+        return _unary(self, "expm1", y, d, None)
+
+    def erf(self) -> Value:
+        """The error function."""
+        y, d = rules.erf_f(self.data)
+        return _unary(self, "erf", y, d, None)
+
+    def clamp(self, lo: float, hi: float) -> Value:
+        """self limited to [lo, hi]; gradient 1 inside, boundaries included (as PyTorch)."""
+        a = _as_float(lo, "clamp lo")
+        b = _as_float(hi, "clamp hi")
+        if not a <= b:
+            raise ValueError(f"clamp: lo must be <= hi, got lo={a!r}, hi={b!r}")
+        y, d = rules.clamp_f(self.data, a, b)
+        return _unary(self, "clamp", y, d, (a, b))
+
+    # --- comparisons: by data, so max(a, b) and sorted(values) work; == stays identity
+
+    def __lt__(self, o: object) -> bool:
+        c = _compared(o)
+        return NotImplemented if c is None else self.data < c
+
+    def __le__(self, o: object) -> bool:
+        c = _compared(o)
+        return NotImplemented if c is None else self.data <= c
+
+    def __gt__(self, o: object) -> bool:
+        c = _compared(o)
+        return NotImplemented if c is None else self.data > c
+
+    def __ge__(self, o: object) -> bool:
+        c = _compared(o)
+        return NotImplemented if c is None else self.data >= c
+
     def backward(self) -> None:
         """Run the chain rule from this node; see ``autograd.backward``."""
         from .backward import backward
@@ -418,18 +512,22 @@ class Value:
         backward(self)
 
 
+def _compared(o: object) -> Any:
+    """What a Value compares against: a Value's data, or the real number itself."""
+    if isinstance(o, Value):
+        return o.data
+    if isinstance(o, numbers.Real):
+        return o  # compared exactly, also an int too large for a float
+    if _is_numpy_bool(o.__class__):
+        return bool(o)
+    return None
+
+
 def _const(other: object, op: str) -> Any:
     """A plain number as float; a Value subclass is returned unchanged."""
     if isinstance(other, Value):
         return other
     return _as_float(other, f"operator {op}")
-
-
-def _records() -> bool:
-    """True when new nodes record their parents (not inside ``no_grad``)."""
-    from .modes import is_grad_enabled
-
-    return is_grad_enabled()
 
 
 def _unary(parent: Value, op: str, y: float, d: float, c: Any) -> Value:
@@ -441,6 +539,22 @@ def _unary(parent: Value, op: str, y: float, d: float, c: Any) -> Value:
     out._b = None
     out._da = d
     out._db = c
+    out._op = op
+    if _special:
+        _post(out)
+    return out
+
+
+def _binary(a: Value, b: Value, op: str, y: float, da: float, db: float) -> Value:
+    """A two-input node with its value and local derivatives already computed."""
+    out = _new(Value)
+    out.data = y
+    out.grad = 0.0
+    out._n = 0
+    out._a = a
+    out._b = b
+    out._da = da
+    out._db = db
     out._op = op
     if _special:
         _post(out)
@@ -462,7 +576,7 @@ def affine(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Valu
     partners: list[Any] = [1.0]
     for w, x in zip(weights, inputs):
         wd = w.data
-        if x.__class__ is Value:
+        if isinstance(x, Value):  # a subclass too (not only ``x.__class__ is Value``)
             xd = x.data
             parents.append(w)
             locals_.append(xd)
@@ -493,9 +607,37 @@ def affine(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Valu
     return out
 
 
+def _function(op: str, a: Operand, b: Operand) -> Value:
+    """A two-input function node; a plain number becomes a constant leaf."""
+    x = a if isinstance(a, Value) else Value(_as_float(a, op))
+    y = b if isinstance(b, Value) else Value(_as_float(b, op))
+    r, da, db = rules.BINARY[op](x.data, y.data)
+    return _binary(x, y, op, r, da, db)
+
+
+def atan2(y: Operand, x: Operand) -> Value:
+    """The angle of the point (x, y), in (-pi, pi]; gradient 0 at the origin."""
+    return _function("atan2", y, x)
+
+
+def hypot(x: Operand, y: Operand) -> Value:
+    """sqrt(x ** 2 + y ** 2) without overflow on the way; gradient 0 at the origin."""
+    return _function("hypot", x, y)
+
+
+def minimum(a: Operand, b: Operand) -> Value:
+    """The smaller of a and b; the gradient goes to it, a tie splits it 0.5 / 0.5."""
+    return _function("minimum", a, b)
+
+
+def maximum(a: Operand, b: Operand) -> Value:
+    """The larger of a and b; the gradient goes to it, a tie splits it 0.5 / 0.5."""
+    return _function("maximum", a, b)
+
+
 _METHODS = frozenset(
     ("exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "relu", "abs", "sin", "cos")
-)
+) | frozenset(rules.UNARY) - {"neg"}
 """Operations that are a method of ``Value`` without arguments."""
 
 
@@ -504,9 +646,9 @@ def apply(op: str, operands: Sequence[Any]) -> Any:
 
     Operands come in the order the operation reads them: ``[a, b]``; ``[x, c]``
     with a constant ``c`` on the right; ``[c, x]`` for ``rsubc``, ``rdivc`` and
-    ``rpowc``; ``[x, slope]`` for ``leaky_relu``; ``[bias, w0, x0, w1, x1, ...]``
-    for ``affine``. As with the operators themselves, which node is made
-    follows from the operand types.
+    ``rpowc``; ``[x, slope]`` for ``leaky_relu``; ``[x, lo, hi]`` for ``clamp``;
+    ``[bias, w0, x0, w1, x1, ...]`` for ``affine``. As with the operators
+    themselves, which node is made follows from the operand types.
     """
     if op in ("add", "addc"):
         return operands[0] + operands[1]
@@ -524,6 +666,10 @@ def apply(op: str, operands: Sequence[Any]) -> Any:
         return operands[0].leaky_relu(operands[1])
     if op == "affine":
         return affine(list(operands[1::2]), list(operands[2::2]), operands[0])
+    if op == "clamp":
+        return operands[0].clamp(operands[1], operands[2])
+    if op in rules.BINARY:
+        return _function(op, operands[0], operands[1])
     if op in _METHODS:
         return getattr(operands[0], op)()
     raise ValueError(f"unknown operation {op!r}")

@@ -1,24 +1,38 @@
 """chainrule's neural-network layer, built on the ``autograd`` engine.
 
-Models (``Neuron``, ``Layer``, ``MLP``), losses, optimizers (``SGD``,
-``Adam``), JSON save/load, toy datasets and export to PyTorch. Standard
-library only; PyTorch is needed for ``to_torch`` alone.
+Models (``Module``, ``Neuron``, ``Layer``, ``MLP``), losses, optimizers
+(``SGD``, ``Adam``, ``AdamW``) and learning-rate schedules (``StepLR``,
+``ExponentialLR``, ``CosineAnnealingLR``, ``LinearLR``), JSON save/load,
+toy datasets and export to PyTorch. Standard library only; PyTorch is
+needed for ``to_torch`` alone.
 """
 
 from __future__ import annotations
 
-import autograd as _autograd
+import sys as _sys
 
-if not getattr(_autograd, "__chainrule__", False):
-    raise ImportError(
-        f"nn needs chainrule's 'autograd' package, but 'autograd' resolves to "
-        f"{getattr(_autograd, '__file__', None) or _autograd!r}, which is another package "
-        "(HIPS autograd installs a package of the same name and shadows chainrule's). "
-        "Use a separate virtual environment, or run 'pip uninstall autograd' and then "
-        "'pip install --force-reinstall chainrule'."
-    )
+try:
+    import autograd as _autograd
+except ImportError as _e:  # HIPS autograd written into our engine's folder
+    _problem: str | None = " ".join(str(_e).split())
+else:
+    _problem = None
+    if not getattr(_autograd, "__chainrule__", False):
+        _problem = (
+            f"nn needs chainrule's 'autograd' package, but 'autograd' resolves to "
+            f"{getattr(_autograd, '__file__', None) or _autograd!r}, which is another package "
+            "(HIPS autograd installs a package of the same name); repair with "
+            "'pip uninstall autograd chainrule' and then 'pip install chainrule', "
+            "or use a separate virtual environment"
+        )
+if _problem is not None:
+    _argv = _sys.orig_argv
+    if "-m" in _argv and _argv[_argv.index("-m") + 1 :][:1] == ["nn"]:
+        # `python -m nn ...` runs the chainrule command: its one-line error, not a traceback
+        raise SystemExit(f"chainrule: error: {_problem}")
+    raise ImportError(_problem)
 
-from . import datasets
+from . import datasets, schedules
 from .export import to_torch
 from .io import load, save
 from .losses import (
@@ -28,15 +42,23 @@ from .losses import (
     mse_loss,
 )
 from .module import MLP, Layer, Module, Neuron
-from .optim import SGD, Adam
+from .optim import SGD, Adam, AdamW, Optimizer
+from .schedules import CosineAnnealingLR, ExponentialLR, LinearLR, LRScheduler, StepLR
 
 __all__ = [
     "MLP",
     "SGD",
     "Adam",
+    "AdamW",
+    "CosineAnnealingLR",
+    "ExponentialLR",
+    "LRScheduler",
     "Layer",
+    "LinearLR",
     "Module",
     "Neuron",
+    "Optimizer",
+    "StepLR",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "datasets",
@@ -44,5 +66,6 @@ __all__ = [
     "load",
     "mse_loss",
     "save",
+    "schedules",
     "to_torch",
 ]

@@ -1,10 +1,9 @@
-"""``python -m nn``: the ``chainrule`` command (see ``nn.cli``)."""
+"""``python -m nn``: runs the ``chainrule`` command, which lives in the ``chainrule`` package.
 
-from __future__ import annotations
+The ``nn`` library never imports the application; this entry point only hands
+the process over to it.
+"""
 
-import sys
+import runpy
 
-from .cli import main
-
-if __name__ == "__main__":
-    sys.exit(main())
+runpy.run_module("chainrule", run_name="__main__", alter_sys=True)

@@ -13,10 +13,11 @@ names, so results compare.
 from __future__ import annotations
 
 import math
+import operator
 import random
 from collections.abc import Sequence
 
-from .module import Seed, make_rng
+from .module import Seed, describe, is_int, is_real, make_rng
 
 __all__ = ["make_blobs", "make_circles", "make_moons", "make_xor"]
 
@@ -25,17 +26,32 @@ Dataset = tuple[Points, list[int]]
 
 
 def _check(n_samples: object, noise: object, where: str) -> tuple[int, float]:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int):
-        raise TypeError(
-            f"{where}: n_samples must be an int, got {n_samples!r} ({type(n_samples).__name__})"
-        )
-    if n_samples < 1:
-        raise ValueError(f"{where}: n_samples must be at least 1, got {n_samples}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)):
-        raise TypeError(f"{where}: noise must be a number, got {noise!r} ({type(noise).__name__})")
-    if not (math.isfinite(noise) and noise >= 0.0):
-        raise ValueError(f"{where}: noise must be a finite number >= 0, got {noise!r}")
-    return n_samples, float(noise)
+    if not is_int(n_samples):
+        raise TypeError(f"{where}: n_samples must be an int, got {describe(n_samples)}")
+    n = operator.index(n_samples)  # type: ignore[arg-type]
+    if n < 1:
+        raise ValueError(f"{where}: n_samples must be at least 1, got {n}")
+    return n, _nonnegative(noise, "noise", where)
+
+
+def _real(x: object, name: str, where: str) -> float:
+    """``x`` as a finite float (numpy scalars too); a clear error for anything else."""
+    if not is_real(x):
+        raise TypeError(f"{where}: {name} must be a number, got {describe(x)}")
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except OverflowError:
+        v = math.inf
+    if not math.isfinite(v):
+        raise ValueError(f"{where}: {name} must be a finite number, got {describe(x)}")
+    return v
+
+
+def _nonnegative(x: object, name: str, where: str) -> float:
+    v = _real(x, name, where)
+    if v < 0.0:
+        raise ValueError(f"{where}: {name} must be a finite number >= 0, got {describe(x)}")
+    return v
 
 
 def _linspace(start: float, stop: float, n: int, endpoint: bool = True) -> list[float]:
@@ -77,8 +93,7 @@ def make_circles(
 ) -> Dataset:
     """A large circle (label 0) around a smaller one of radius ``factor`` (label 1)."""
     n, sd = _check(n_samples, noise, "make_circles")
-    if isinstance(factor, bool) or not isinstance(factor, (int, float)):
-        raise TypeError(f"make_circles: factor must be a number, got {factor!r}")
+    factor = _real(factor, "factor", "make_circles")
     if not 0.0 < factor < 1.0:
         raise ValueError(f"make_circles: factor must be in (0, 1), got {factor!r}")
     rng = make_rng(seed, "make_circles")
@@ -129,18 +144,14 @@ def make_blobs(
     """
     n, sd = _check(n_samples, noise, "make_blobs")
     rng = make_rng(seed, "make_blobs")
-    if isinstance(cluster_std, bool) or not isinstance(cluster_std, (int, float)):
-        raise TypeError(f"make_blobs: cluster_std must be a number, got {cluster_std!r}")
-    if not (math.isfinite(cluster_std) and cluster_std >= 0.0):
-        raise ValueError(
-            f"make_blobs: cluster_std must be a finite number >= 0, got {cluster_std!r}"
-        )
+    cluster_std = _nonnegative(cluster_std, "cluster_std", "make_blobs")
     if isinstance(centers, bool):
         raise TypeError("make_blobs: centers must be an int or a list of points, got a bool")
-    if isinstance(centers, int):
-        if centers < 1:
-            raise ValueError(f"make_blobs: centers must be at least 1, got {centers}")
-        cs = [[rng.uniform(-10.0, 10.0), rng.uniform(-10.0, 10.0)] for _ in range(centers)]
+    if is_int(centers):
+        count = operator.index(centers)  # type: ignore[arg-type]
+        if count < 1:
+            raise ValueError(f"make_blobs: centers must be at least 1, got {count}")
+        cs = [[rng.uniform(-10.0, 10.0), rng.uniform(-10.0, 10.0)] for _ in range(count)]
     else:
         cs = _centers(centers)
     k = len(cs)
@@ -167,11 +178,12 @@ def _centers(centers: object) -> Points:
             )
         row = []
         for x in c:
-            if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+            try:
+                row.append(_real(x, f"centers[{i}]", where))
+            except (TypeError, ValueError):
                 raise ValueError(
-                    f"{where}: centers[{i}] has a non-number or non-finite entry {x!r}"
-                )
-            row.append(float(x))
+                    f"{where}: centers[{i}] has a non-number or non-finite entry {describe(x)}"
+                ) from None
         if out and len(row) != len(out[0]):
             raise ValueError(
                 f"{where}: centers[{i}] has {len(row)} coordinates but centers[0] has {len(out[0])}"

@@ -1,7 +1,7 @@
 """Save and load models as JSON (never pickle: loading a file runs no code).
 
 The file holds a format name and version, the model's class and constructor
-arguments, and its ``state_dict``::
+arguments (``config()``), and its ``state_dict``::
 
     {"format": "chainrule.nn", "version": 1, "class": "MLP",
      "config": {"nin": 2, "nouts": [16, 1], "activation": "relu"},
@@ -25,10 +25,11 @@ import itertools
 import json
 import math
 import os
-import secrets
 from typing import Any, Union
 
-from .module import MLP, Layer, Module, Neuron
+from autograd.files import atomic_write
+
+from .module import MLP, Layer, Module, Neuron, describe
 
 __all__ = ["FORMAT", "VERSION", "load", "save"]
 
@@ -50,21 +51,29 @@ def _path(path: object, where: str) -> str:
 
 def encode(model: Module) -> str:
     """The JSON text ``save`` writes for ``model``."""
+    if not isinstance(model, Module):
+        raise TypeError(f"nn.save: expected an nn.Module, got {describe(model)}")
     cls = type(model)
-    if cls not in _CLASSES.values():
-        names = ", ".join(_CLASSES)
-        raise TypeError(f"nn.save: can save {names} models, got a {cls.__name__}")
-    for i, p in enumerate(model.parameters()):
-        if not math.isfinite(p.data):
+    # every .data a number (a numpy float becomes a float), else a TypeError naming it
+    for i, x in enumerate(model._floats("nn.save")):
+        if not math.isfinite(x):
             raise ValueError(
-                f"nn.save: parameter {i} of the {cls.__name__} is {p.data!r}; JSON has no "
-                "NaN or infinity, so the model cannot be saved"
+                f"nn.save: parameter {model._param_name(i)} of the {cls.__name__} is {x!r}; "
+                "JSON has no NaN or infinity, so the model cannot be saved"
             )
+    config = model.config()
+    try:
+        json.dumps(config, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise TypeError(
+            f"nn.save: {cls.__name__}.config() must return JSON-able constructor arguments, "
+            f"got {config!r} ({e})"
+        ) from None
     doc = {
         "format": FORMAT,
         "version": VERSION,
         "class": cls.__name__,
-        "config": model.config(),
+        "config": config,
         "state": model.state_dict(),
     }
     return _dump(doc, "") + "\n"
@@ -87,30 +96,19 @@ def save(model: Module, path: PathLike) -> None:
     """Write ``model`` to ``path`` as JSON, atomically (see the module docstring)."""
     target = _path(path, "nn.save")
     text = encode(model).encode("utf-8")
-    folder, name = os.path.split(os.path.abspath(target))
-    while True:
-        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
-        except FileExistsError:  # pragma: no cover - 48 random bits collided
-            continue
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:  # pragma: no cover - already gone
-            pass
-        raise
+    atomic_write(target, text, what="nn.save")
 
 
 def _reject_constant(token: str) -> None:
     raise ValueError(f"{token} is not a JSON number (a model file holds finite numbers only)")
+
+
+def _int(text: str) -> int:
+    # Python refuses ints of more than 4300 digits with a long message; a
+    # model file holds floats, so anything this long is not one of them.
+    if len(text.lstrip("-")) > 400:
+        raise ValueError(f"an integer of {len(text.lstrip('-'))} digits is too large for a float")
+    return int(text)
 
 
 def _finite_float(text: str) -> float:
@@ -157,8 +155,13 @@ def _parameter_count(cls: type[Module], config: dict[str, Any]) -> int | None:
         return None
 
 
-def decode(text: str | bytes, source: str = "<string>") -> Module:
-    """Build a model from the JSON text of a saved file; ``ValueError`` if it is not one."""
+def decode(text: str | bytes, source: str = "<string>", cls: type[Module] | None = None) -> Module:
+    """Build a model from the JSON text of a saved file; ``ValueError`` if it is not one.
+
+    ``cls`` is the model's class, needed for a class of your own (see ``load``).
+    """
+    if cls is not None and not (isinstance(cls, type) and issubclass(cls, Module)):
+        raise TypeError(f"nn.load: cls must be an nn.Module subclass, got {describe(cls)}")
 
     def bad(why: str) -> ValueError:
         return ValueError(f"nn.load: {source}: {why}")
@@ -170,6 +173,7 @@ def decode(text: str | bytes, source: str = "<string>") -> Module:
             text,
             parse_constant=_reject_constant,
             parse_float=_finite_float,
+            parse_int=_int,
             object_pairs_hook=_no_duplicates,
         )
     except UnicodeDecodeError as e:
@@ -193,23 +197,41 @@ def decode(text: str | bytes, source: str = "<string>") -> Module:
         extra = sorted(set(doc) - expected)
         raise bad(f"top-level keys: missing {missing}, unexpected {extra}")
     name = doc["class"]
-    if not isinstance(name, str) or name not in _CLASSES:
-        raise bad(f"unknown model class {name!r}; expected one of {', '.join(_CLASSES)}")
-    cls = _CLASSES[name]
+    if not isinstance(name, str) or not name:
+        raise bad(f"the model class must be a name, got {name!r}")
+    if cls is None:
+        if name not in _CLASSES:
+            raise bad(
+                f"the file holds a {name!r}, which is not one of nn's classes "
+                f"({', '.join(_CLASSES)}); load never imports code, so pass the class: "
+                f"nn.load(path, cls={name})"
+            )
+        cls = _CLASSES[name]
+    elif cls.__name__ != name:
+        raise bad(f"the file holds a {name!r} model, not a {cls.__name__!r}")
     config = doc["config"]
     if not isinstance(config, dict):
         raise bad(f"config must be a JSON object, got {type(config).__name__}")
-    count = _parameter_count(cls, config)
-    held = _count_numbers(doc["state"])
-    if count is not None and count != held:
-        raise bad(
-            f"the {name} described by config {config} has {count} parameters, "
-            f"but the file holds {held} numbers"
-        )
-    try:
-        model = cls(**config, seed=0)  # type: ignore[call-arg]
-    except (TypeError, ValueError) as e:
-        raise bad(f"bad config {config}: {e}") from None
+    if cls in _CLASSES.values():
+        count = _parameter_count(cls, config)
+        held = _count_numbers(doc["state"])
+        if count is not None and count != held:
+            raise bad(
+                f"the {name} described by config {config} has {count} parameters, "
+                f"but the file holds {held} numbers"
+            )
+        try:
+            model = cls(**config, seed=0)  # type: ignore[call-arg]
+        except (TypeError, ValueError) as e:
+            raise bad(f"bad config {config}: {e}") from None
+    else:
+        try:
+            model = cls(**config)
+        except (TypeError, ValueError) as e:
+            raise bad(
+                f"cannot build {name}(**{config}): {e}; a module whose constructor needs "
+                f"arguments defines config() to return them"
+            ) from None
     try:
         model.load_state_dict(doc["state"])
     except ValueError as e:
@@ -217,13 +239,22 @@ def decode(text: str | bytes, source: str = "<string>") -> Module:
     return model
 
 
-def load(path: PathLike) -> Module:
-    """Read a model written by ``save``; returns a new Neuron, Layer or MLP.
+def load(path: PathLike, cls: type[Module] | None = None) -> Module:
+    """Read a model written by ``save``; returns a new model of the saved class.
+
+    A Neuron, Layer or MLP needs nothing more. A module class of your own
+    is named in the file but never imported from it (loading a file runs no
+    code): pass it, ``nn.load(path, cls=MyModule)``. The model is built as
+    ``cls(**config)`` (see ``Module.config``) and then loaded with
+    ``load_state_dict``.
 
     A missing or unreadable file raises ``OSError``; anything that is not a
-    valid, consistent model file raises ``ValueError``.
+    valid, consistent model file (or a file of another class than ``cls``)
+    raises ``ValueError``.
     """
     p = _path(path, "nn.load")
+    if cls is not None and not (isinstance(cls, type) and issubclass(cls, Module)):
+        raise TypeError(f"nn.load: cls must be an nn.Module subclass, got {describe(cls)}")
     with open(p, "rb") as f:
         data = f.read()
-    return decode(data, p)
+    return decode(data, p, cls)

@@ -20,14 +20,26 @@ model draws fresh weights.
 from __future__ import annotations
 
 import math
+import numbers
+import operator
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from typing import Any
 
 from autograd import Value
 from autograd.value import affine
 
-__all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron", "Seed"]
+__all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "Layer",
+    "Module",
+    "Neuron",
+    "Seed",
+    "describe",
+    "is_int",
+    "is_real",
+]
 
 Seed = int | random.Random | None
 Input = Sequence[Value | float] | Value | float
@@ -48,12 +60,42 @@ def _check_activation(name: object, where: str) -> Callable[[Value], Value] | No
     return ACTIVATIONS[name]
 
 
+def is_real(x: object) -> bool:
+    """True for a real number (int, float, numpy scalar, ...), False for bools and Values.
+
+    Bools are refused where nn wants a number (``True`` as a size or a
+    learning rate is a mistake, not a 1); Values are not numbers here.
+    """
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, Value))
+
+
+def is_int(x: object) -> bool:
+    """True for an integer (int, numpy integer, ...), False for bools."""
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
+def describe(x: object) -> str:
+    """``repr(x)`` with its type, kept short: a huge int is described by its size.
+
+    Python refuses to turn an int of more than 4300 digits into text, and
+    one of 400 digits makes an unreadable message.
+    """
+    if isinstance(x, int) and not isinstance(x, bool) and abs(x) >= 10**30:
+        digits = int(math.log10(abs(x))) + 1
+        return f"an int of about {digits} digits"
+    text = repr(x)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{text} ({type(x).__name__})"
+
+
 def _check_size(n: object, what: str, where: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{where}: {what} must be an int, got {n!r} ({type(n).__name__})")
-    if n < 1:
-        raise ValueError(f"{where}: {what} must be at least 1, got {n}")
-    return n
+    if not is_int(n):
+        raise TypeError(f"{where}: {what} must be an int, got {describe(n)}")
+    size = operator.index(n)  # type: ignore[arg-type]
+    if size < 1:
+        raise ValueError(f"{where}: {what} must be at least 1, got {size}")
+    return size
 
 
 def make_rng(seed: Seed, where: str) -> random.Random:
@@ -62,12 +104,11 @@ def make_rng(seed: Seed, where: str) -> random.Random:
         return random.Random()
     if isinstance(seed, random.Random):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    if not is_int(seed):
         raise TypeError(
-            f"{where}: seed must be an int, a random.Random or None, "
-            f"got {seed!r} ({type(seed).__name__})"
+            f"{where}: seed must be an int, a random.Random or None, got {describe(seed)}"
         )
-    return random.Random(seed)
+    return random.Random(operator.index(seed))
 
 
 def init_bound(activation: str, nin: int, nout: int) -> float:
@@ -78,16 +119,24 @@ def init_bound(activation: str, nin: int, nout: int) -> float:
 
 
 def _as_inputs(x: Input, nin: int, where: str) -> Sequence[Value | float]:
-    """``x`` as a sequence of ``nin`` inputs; a lone number or Value is accepted when nin is 1."""
+    """``x`` as a sequence of ``nin`` inputs; a lone number or Value is accepted when nin is 1.
+
+    Dicts and sets are refused: their order is not an input order.
+    """
+    if isinstance(x, (Mapping, Set)):
+        raise TypeError(
+            f"{where}: expected a list of {nin} numbers or Values, got a {type(x).__name__}; "
+            "a dict or set has no input order, pass a list or tuple"
+        )
     try:
         if isinstance(x, (str, bytes)):
             raise TypeError
         n = len(x)  # type: ignore[arg-type]
     except TypeError:
-        if nin == 1 and (isinstance(x, (Value, int, float))):
-            return (x,)
+        if nin == 1 and (isinstance(x, Value) or isinstance(x, numbers.Real)):
+            return (x,)  # type: ignore[return-value]
         raise TypeError(
-            f"{where}: expected a list of {nin} numbers or Values, got {x!r} ({type(x).__name__})"
+            f"{where}: expected a list of {nin} numbers or Values, got {describe(x)}"
         ) from None
     if n != nin:
         raise ValueError(f"{where}: expected {nin} inputs, got {n}")
@@ -104,42 +153,117 @@ def _numbers(obj: object, n: int, path: str, where: str) -> list[float]:
 
 
 def _number(v: object, path: str, where: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise ValueError(f"{where}: {path} must be a number, got {v!r} ({type(v).__name__})")
+    if not is_real(v):
+        raise ValueError(f"{where}: {path} must be a number, got {describe(v)}")
     try:
-        return float(v)
+        return float(v)  # type: ignore[arg-type]
     except OverflowError:
-        raise ValueError(f"{where}: {path} = {v} is too large for a float") from None
+        raise ValueError(f"{where}: {path} is {describe(v)}, too large for a float") from None
 
 
-def _keys(d: object, keys: tuple[str, ...], path: str, where: str) -> dict[str, Any]:
+def _some(names: list[str]) -> str:
+    """A list of names for a message, cut short when long."""
+    if len(names) <= 6:
+        return repr(names)
+    return repr(names[:6])[:-1] + f", ... ({len(names)} in all)]"
+
+
+def _keys(d: object, keys: Sequence[str], path: str, where: str) -> dict[str, Any]:
     """Check that ``d`` is a dict with exactly ``keys`` (strict loading)."""
     if not isinstance(d, dict):
         raise ValueError(f"{where}: {path} must be a dict, got {type(d).__name__}")
+    wanted = set(keys)
     missing = [k for k in keys if k not in d]
-    extra = [k for k in d if k not in keys]
+    extra = [str(k) for k in d if k not in wanted]
     if missing or extra:
         parts = []
         if missing:
-            parts.append(f"missing {missing}")
+            parts.append(f"missing {_some(missing)}")
         if extra:
-            parts.append(f"unexpected {extra}")
-        raise ValueError(f"{where}: {path} has keys {sorted(map(str, d))}: {', '.join(parts)}")
+            parts.append(f"unexpected {_some(extra)}")
+        have = _some(sorted(map(str, d)))
+        raise ValueError(f"{where}: {path} has keys {have}: {', '.join(parts)}")
     return d
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _overrides(cls: type, name: str) -> bool:
+    return getattr(cls, name) is not getattr(Module, name)
+
+
+def _walk(
+    obj: object,
+    prefix: str,
+    out: list[tuple[str, Value]],
+    seen: set[int],
+) -> None:
+    """Append ``(dotted name, Value)`` for every parameter ``obj`` holds, first name wins."""
+    if isinstance(obj, Value):
+        if id(obj) not in seen:
+            seen.add(id(obj))
+            out.append((prefix, obj))
+    elif isinstance(obj, Module):
+        if id(obj) in seen:  # a module held twice, or a cycle (a child holding its parent)
+            return
+        seen.add(id(obj))
+        cls = type(obj)
+        if _overrides(cls, "parameters") or _overrides(cls, "named_parameters"):
+            for name, p in obj.named_parameters():
+                _walk(p, _join(prefix, name), out, seen)
+        else:
+            obj._walk_attributes(prefix, out, seen)
+    elif isinstance(obj, (list, tuple)):
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
+        for i, item in enumerate(obj):
+            _walk(item, _join(prefix, str(i)), out, seen)
 
 
 class Module:
     """Base class: something with parameters that maps inputs to outputs.
 
-    Subclasses implement ``forward`` (or ``__call__``) and ``parameters``.
-    ``state_dict`` / ``load_state_dict`` work for any subclass through the
-    order of ``parameters()``; ``Neuron``, ``Layer`` and ``MLP`` store their
-    weights by shape instead.
+    Write a model the PyTorch way: assign its parts to attributes in
+    ``__init__`` and define ``forward``. Every Value, Module, or list or
+    tuple of them (nested too) held by an attribute is registered, in
+    assignment order, so ``parameters()``, ``named_parameters()``,
+    ``zero_grad()``, ``state_dict()`` and ``nn.save`` find them with no
+    further code. A Value reached twice (a shared weight) counts once.
+
+    Overriding ``parameters()`` (micrograd's way) still works and wins: the
+    override alone decides which Values are parameters, and in what order.
     """
 
     def parameters(self) -> list[Value]:
-        """The trainable Values, in a fixed order."""
-        return []
+        """The trainable Values, in a fixed order (the order of ``named_parameters()``)."""
+        return [p for _, p in self.named_parameters()]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``(dotted name, Value)`` pairs, e.g. ``("l1.neurons.0.w.1", Value(...))``.
+
+        Names join attribute names and list positions with dots. When a
+        subclass overrides ``parameters()``, the override decides which
+        Values and in what order; each is named where an attribute holds it,
+        or by its position in the list if none does.
+        """
+        if _overrides(type(self), "parameters"):
+            held = {id(p): name for name, p in self._registered()}
+            return [(held.get(id(p), str(i)), p) for i, p in enumerate(self.parameters())]
+        return self._registered()
+
+    def _registered(self) -> list[tuple[str, Value]]:
+        """The parameters found in the attributes, whatever ``parameters()`` says."""
+        out: list[tuple[str, Value]] = []
+        seen = {id(self)}
+        self._walk_attributes("", out, seen)
+        return out
+
+    def _walk_attributes(self, prefix: str, out: list[tuple[str, Value]], seen: set[int]) -> None:
+        for name, value in getattr(self, "__dict__", {}).items():
+            _walk(value, _join(prefix, name), out, seen)
 
     def zero_grad(self) -> None:
         """Set the gradient of every parameter to 0.0 (before each backward)."""
@@ -153,9 +277,40 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
+    def _floats(self, where: str) -> list[float]:
+        """Every parameter's ``.data`` as a float, in ``parameters()`` order.
+
+        ``.data`` may have been set by hand: a numpy float becomes a float; a
+        non-number raises ``TypeError`` naming the parameter.
+        """
+        params = self.parameters()
+        out: list[float] = []
+        for i, p in enumerate(params):
+            d = p.data
+            if d.__class__ is not float:
+                d = self._as_float(i, d, where)
+            out.append(d)
+        return out
+
+    def _as_float(self, i: int, d: object, where: str) -> float:
+        if is_real(d):
+            try:
+                return float(d)  # type: ignore[arg-type]
+            except OverflowError:
+                why = f"{describe(d)}, too large for a float"
+        else:
+            why = f"{describe(d)}, not a number"
+        raise TypeError(f"{where}: parameter {self._param_name(i)} holds {why}")
+
+    def _param_name(self, i: int) -> str:
+        """The name (and label) of parameter ``i``, for messages."""
+        name, p = self.named_parameters()[i]
+        return f"{name!r} (label {p.label!r})" if p.label else repr(name)
+
     def state_dict(self) -> dict[str, Any]:
-        """The parameter values as plain JSON-able data (floats in lists and dicts)."""
-        return {"parameters": [p.data for p in self.parameters()]}
+        """The parameter values as plain JSON-able data: ``{dotted name: float}``."""
+        names = [name for name, _ in self.named_parameters()]
+        return dict(zip(names, self._floats(f"{type(self).__name__}.state_dict")))
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Set every parameter from ``state`` (as made by ``state_dict``).
@@ -174,12 +329,18 @@ class Module:
     def _parse_state(self, state: object) -> list[float]:
         """Validate ``state`` and flatten it in ``parameters()`` order."""
         where = f"{type(self).__name__}.load_state_dict"
-        d = _keys(state, ("parameters",), "state", where)
-        return _numbers(d["parameters"], len(self.parameters()), "parameters", where)
+        names = [name for name, _ in self.named_parameters()]
+        d = _keys(state, names, "state", where)
+        return [_number(d[k], f"state[{k!r}]", where) for k in names]
 
     def config(self) -> dict[str, Any]:
-        """Constructor arguments that rebuild this model's shape (used by ``nn.save``)."""
-        raise NotImplementedError(f"{type(self).__name__} has no config(); nn.save cannot store it")
+        """Constructor keyword arguments that rebuild this model (stored by ``nn.save``).
+
+        ``nn.load(path, cls=...)`` calls ``cls(**config)``. The base has none,
+        so a module of your own is rebuilt with ``cls()``; override this when
+        its constructor needs arguments (return JSON-able values).
+        """
+        return {}
 
 
 class Neuron(Module):
@@ -203,8 +364,8 @@ class Neuron(Module):
         fan_out = _check_size(fan_out, "fan_out", "Neuron")
         rng = make_rng(seed, "Neuron")
         a = init_bound(activation, nin, fan_out)
-        self.w = [Value(rng.uniform(-a, a)) for _ in range(nin)]
-        self.b = Value(0.0)
+        self.w = [Value(rng.uniform(-a, a), label=f"w{i}") for i in range(self.nin)]
+        self.b = Value(0.0, label="b")
 
     def forward(self, x: Input) -> Value:
         """One output Value for ``nin`` inputs."""
@@ -218,9 +379,14 @@ class Neuron(Module):
         """The weights, then the bias."""
         return [*self.w, self.b]
 
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``w.0 ... w.{nin-1}`` and ``b``, in ``parameters()`` order."""
+        return self._registered()
+
     def state_dict(self) -> dict[str, Any]:
         """``{"weights": [nin floats], "bias": float}``."""
-        return {"weights": [w.data for w in self.w], "bias": self.b.data}
+        values = self._floats("Neuron.state_dict")
+        return {"weights": values[:-1], "bias": values[-1]}
 
     def _parse_state(self, state: object) -> list[float]:
         return self._parse_neuron(state, "state", "Neuron.load_state_dict")
@@ -256,6 +422,9 @@ class Layer(Module):
         self.activation: str = activation
         rng = make_rng(seed, "Layer")
         self.neurons = [Neuron(nin, activation, seed=rng, fan_out=nout) for _ in range(nout)]
+        for j, n in enumerate(self.neurons):
+            for p in n.parameters():
+                p.label = f"N{j}.{p.label}"
 
     def outputs(self, x: Input) -> list[Value]:
         """The layer's outputs, always as a list (also when ``nout`` is 1)."""
@@ -275,12 +444,18 @@ class Layer(Module):
         """Each neuron's weights and bias, neuron by neuron."""
         return [p for n in self.neurons for p in (*n.w, n.b)]
 
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``neurons.{j}.w.{i}`` and ``neurons.{j}.b``, in ``parameters()`` order."""
+        return self._registered()
+
     def state_dict(self) -> dict[str, Any]:
         """``{"weights": nout lists of nin floats, "biases": nout floats}``."""
-        return {
-            "weights": [[w.data for w in n.w] for n in self.neurons],
-            "biases": [n.b.data for n in self.neurons],
-        }
+        return self._layer_state(self._floats("Layer.state_dict"))
+
+    def _layer_state(self, values: list[float]) -> dict[str, Any]:
+        k = self.nin + 1
+        rows = [values[j * k : (j + 1) * k] for j in range(self.nout)]
+        return {"weights": [r[:-1] for r in rows], "biases": [r[-1] for r in rows]}
 
     def _parse_state(self, state: object) -> list[float]:
         return self._parse_layer(state, "state", "Layer.load_state_dict")
@@ -337,6 +512,9 @@ class MLP(Module):
             Layer(sizes[i], sizes[i + 1], activation if i < last else "linear", seed=rng)
             for i in range(len(self.nouts))
         ]
+        for i, layer in enumerate(self.layers):
+            for p in layer.parameters():
+                p.label = f"L{i}.{p.label}"
 
     def forward(self, x: Input) -> Value | list[Value]:
         """A Value when the last layer has one output, else a list of Values."""
@@ -349,9 +527,20 @@ class MLP(Module):
         """Every layer's parameters, first layer first."""
         return [p for layer in self.layers for p in layer.parameters()]
 
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``layers.{i}.neurons.{j}.w.{k}`` and ``....b``, in ``parameters()`` order."""
+        return self._registered()
+
     def state_dict(self) -> dict[str, Any]:
         """``{"layers": [each layer's state_dict]}``."""
-        return {"layers": [layer.state_dict() for layer in self.layers]}
+        values = self._floats("MLP.state_dict")
+        out = []
+        start = 0
+        for layer in self.layers:
+            n = layer.nout * (layer.nin + 1)
+            out.append(layer._layer_state(values[start : start + n]))
+            start += n
+        return {"layers": out}
 
     def _parse_state(self, state: object) -> list[float]:
         where = "MLP.load_state_dict"

@@ -1,32 +1,79 @@
-"""Optimizers: ``SGD`` and ``Adam``, with PyTorch's update equations.
+"""Optimizers: ``SGD``, ``Adam`` and ``AdamW``, with PyTorch's update equations.
 
 Each ``step()`` reads ``p.grad`` and updates ``p.data`` in place, doing the
 same floating-point operations in the same order as ``torch.optim`` (its
 single-tensor path), so a run matches PyTorch in float64 step by step.
-``lr`` is a plain attribute: change it between steps for a schedule.
+``lr`` is a plain attribute: change it between steps, or let a schedule
+from ``nn.schedules`` do it.
+
+``state_dict()`` returns the hyperparameters and the per-parameter state
+(momentum buffers, Adam's moments and step count) as plain JSON-able data;
+``load_state_dict()`` puts it back, so a run stopped after 10 steps and
+resumed for 10 more ends bit for bit where 20 straight steps end.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 from autograd import Value
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+from .module import _keys, _number, describe, is_int, is_real
+
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
 
 
 def _real(x: object, name: str, where: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"{where}: {name} must be a number, got {x!r} ({type(x).__name__})")
-    v = float(x)
+    """``x`` as a finite float: any real number (numpy scalars too), not a bool."""
+    if not is_real(x):
+        raise TypeError(f"{where}: {name} must be a number, got {describe(x)}")
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except OverflowError:
+        raise ValueError(f"{where}: {name} must be finite, got {describe(x)}") from None
     if not math.isfinite(v):
         raise ValueError(f"{where}: {name} must be finite, got {v!r}")
     return v
 
 
+def _at_least_zero(x: object, name: str, where: str) -> float:
+    v = _real(x, name, where)
+    if v < 0.0:
+        raise ValueError(f"{where}: {name} must be >= 0, got {x!r}")
+    return v
+
+
+def _betas(betas: object, where: str) -> tuple[float, float]:
+    try:
+        pair: tuple[object, ...] = tuple(betas)  # type: ignore[arg-type]
+        if len(pair) != 2:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: betas must be a pair of numbers, got {betas!r}") from None
+    out = (_real(pair[0], "betas[0]", where), _real(pair[1], "betas[1]", where))
+    for i, b in enumerate(out):
+        if not 0.0 <= b < 1.0:
+            raise ValueError(f"{where}: betas[{i}] must be in [0, 1), got {b!r}")
+    return out
+
+
+def _floats(obj: object, n: int, name: str, where: str) -> list[float]:
+    if not isinstance(obj, list) or len(obj) != n:
+        got = f"{len(obj)} numbers" if isinstance(obj, list) else describe(obj)
+        raise ValueError(
+            f"{where}: state[{name!r}] must be {n} numbers (one a parameter), got {got}"
+        )
+    return [_number(v, f"state[{name!r}][{i}]", where) for i, v in enumerate(obj)]
+
+
 class Optimizer:
-    """Holds the parameter list; ``zero_grad`` resets their gradients."""
+    """Holds the parameter list; ``zero_grad`` resets their gradients.
+
+    ``initial_lr`` is the learning rate a schedule started from (``None``
+    until a schedule is attached), as PyTorch keeps it in the param group.
+    """
 
     def __init__(self, params: Iterable[Value], lr: float, where: str) -> None:
         try:
@@ -49,6 +96,7 @@ class Optimizer:
         self.lr = _real(lr, "lr", where)
         if self.lr <= 0.0:
             raise ValueError(f"{where}: lr must be > 0, got {lr!r}")
+        self.initial_lr: float | None = None
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0.0."""
@@ -58,6 +106,48 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter from its gradient."""
         raise NotImplementedError
+
+    def state_dict(self) -> dict[str, Any]:
+        """Hyperparameters and per-parameter state as plain JSON-able data.
+
+        Lists hold one number per parameter, in the order of ``params``.
+        """
+        return {
+            "optimizer": type(self).__name__,
+            "lr": self.lr,
+            "initial_lr": self.initial_lr,
+            **self._state(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what ``state_dict()`` returned: hyperparameters and buffers.
+
+        Strict and all-or-nothing: the optimizer class, every key and the
+        number of parameters must match, or ``ValueError`` names the
+        problem and nothing changes.
+        """
+        where = f"{type(self).__name__}.load_state_dict"
+        keys = ("optimizer", "lr", "initial_lr", *self._state())
+        d = _keys(state, keys, "state", where)
+        if d["optimizer"] != type(self).__name__:
+            raise ValueError(
+                f"{where}: the state is of a {d['optimizer']!r}, not a {type(self).__name__!r}"
+            )
+        lr = _at_least_zero(_number(d["lr"], "state['lr']", where), "state['lr']", where)
+        initial = d["initial_lr"]
+        if initial is not None:
+            initial = _real(_number(initial, "state['initial_lr']", where), "initial_lr", where)
+        apply = self._parse(d, where)
+        self.lr = lr
+        self.initial_lr = initial
+        apply()
+
+    def _state(self) -> dict[str, Any]:
+        return {}
+
+    def _parse(self, d: dict[str, Any], where: str) -> Any:
+        """Check the subclass's part of ``d``; return a function that applies it."""
+        return lambda: None
 
 
 class SGD(Optimizer):
@@ -78,18 +168,22 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ) -> None:
         super().__init__(params, lr, "SGD")
-        self.momentum = _real(momentum, "momentum", "SGD")
-        self.weight_decay = _real(weight_decay, "weight_decay", "SGD")
-        if self.momentum < 0.0:
-            raise ValueError(f"SGD: momentum must be >= 0, got {momentum!r}")
-        if self.weight_decay < 0.0:
-            raise ValueError(f"SGD: weight_decay must be >= 0, got {weight_decay!r}")
-        if not isinstance(nesterov, bool):
-            raise TypeError(f"SGD: nesterov must be True or False, got {nesterov!r}")
-        if nesterov and self.momentum == 0.0:
-            raise ValueError("SGD: nesterov=True needs a momentum > 0")
-        self.nesterov = nesterov
+        self.momentum, self.weight_decay, self.nesterov = self._hyper(
+            momentum, weight_decay, nesterov, "SGD"
+        )
         self._buffers: list[float] | None = None
+
+    @staticmethod
+    def _hyper(
+        momentum: object, weight_decay: object, nesterov: object, where: str
+    ) -> tuple[float, float, bool]:
+        mu = _at_least_zero(momentum, "momentum", where)
+        wd = _at_least_zero(weight_decay, "weight_decay", where)
+        if not isinstance(nesterov, bool):
+            raise TypeError(f"{where}: nesterov must be True or False, got {nesterov!r}")
+        if nesterov and mu == 0.0:
+            raise ValueError(f"{where}: nesterov=True needs a momentum > 0")
+        return mu, wd, nesterov
 
     def step(self) -> None:
         """One update of every parameter (see the class docstring)."""
@@ -124,6 +218,28 @@ class SGD(Optimizer):
                 g = b
             p.data = x + neg_lr * g
 
+    def _state(self) -> dict[str, Any]:
+        """``momentum``, ``weight_decay``, ``nesterov`` and ``momentum_buffers``
+        (``None`` before the first step with momentum)."""
+        bufs = None if self._buffers is None else list(self._buffers)
+        return {
+            "momentum": self.momentum,
+            "weight_decay": self.weight_decay,
+            "nesterov": self.nesterov,
+            "momentum_buffers": bufs,
+        }
+
+    def _parse(self, d: dict[str, Any], where: str) -> Any:
+        mu, wd, nesterov = self._hyper(d["momentum"], d["weight_decay"], d["nesterov"], where)
+        raw = d["momentum_buffers"]
+        bufs = None if raw is None else _floats(raw, len(self.params), "momentum_buffers", where)
+
+        def apply() -> None:
+            self.momentum, self.weight_decay, self.nesterov = mu, wd, nesterov
+            self._buffers = bufs
+
+        return apply
+
 
 class Adam(Optimizer):
     """Adam with bias correction; ``weight_decay`` adds ``weight_decay * p`` to the gradient.
@@ -138,6 +254,8 @@ class Adam(Optimizer):
     where PyTorch would compute 0/0 and make it NaN.
     """
 
+    _decoupled = False
+
     def __init__(
         self,
         params: Iterable[Value],
@@ -146,21 +264,11 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
-        super().__init__(params, lr, "Adam")
-        try:
-            b1, b2 = betas
-        except (TypeError, ValueError):
-            raise ValueError(f"Adam: betas must be a pair of numbers, got {betas!r}") from None
-        self.betas = (_real(b1, "betas[0]", "Adam"), _real(b2, "betas[1]", "Adam"))
-        for i, b in enumerate(self.betas):
-            if not 0.0 <= b < 1.0:
-                raise ValueError(f"Adam: betas[{i}] must be in [0, 1), got {betas[i]!r}")
-        self.eps = _real(eps, "eps", "Adam")
-        if self.eps < 0.0:
-            raise ValueError(f"Adam: eps must be >= 0, got {eps!r}")
-        self.weight_decay = _real(weight_decay, "weight_decay", "Adam")
-        if self.weight_decay < 0.0:
-            raise ValueError(f"Adam: weight_decay must be >= 0, got {weight_decay!r}")
+        where = type(self).__name__
+        super().__init__(params, lr, where)
+        self.betas = _betas(betas, where)
+        self.eps = _at_least_zero(eps, "eps", where)
+        self.weight_decay = _at_least_zero(weight_decay, "weight_decay", where)
         self.t = 0
         n = len(self.params)
         self._m = [0.0] * n
@@ -178,13 +286,19 @@ class Adam(Optimizer):
         w2 = 1.0 - b2
         eps = self.eps
         wd = self.weight_decay
+        decay = 1.0
+        if self._decoupled:
+            decay = 1.0 - self.lr * wd
+            wd = 0.0
         ms = self._m
         vs = self._v
         sqrt = math.sqrt
         for i, p in enumerate(self.params):
             x = p.data
             g = p.grad
-            if wd != 0.0:
+            if decay != 1.0:
+                x = x * decay
+            elif wd != 0.0:
                 g = g + wd * x
             m = ms[i]
             # torch.lerp: start + w (end - start) for w < 0.5, else end - (end - start)(1 - w)
@@ -195,3 +309,56 @@ class Adam(Optimizer):
             denom = sqrt(v) / bc2_sqrt + eps
             if denom != 0.0:  # 0 only with eps=0 and no gradient so far (m is 0 too)
                 p.data = x + neg_step * (m / denom)
+            elif decay != 1.0:
+                p.data = x
+
+    def _state(self) -> dict[str, Any]:
+        """``betas``, ``eps``, ``weight_decay``, the step count ``step`` and the
+        moments ``exp_avg`` and ``exp_avg_sq`` (PyTorch's names)."""
+        return {
+            "betas": list(self.betas),
+            "eps": self.eps,
+            "weight_decay": self.weight_decay,
+            "step": self.t,
+            "exp_avg": list(self._m),
+            "exp_avg_sq": list(self._v),
+        }
+
+    def _parse(self, d: dict[str, Any], where: str) -> Any:
+        betas = _betas(d["betas"], where)
+        eps = _at_least_zero(d["eps"], "eps", where)
+        wd = _at_least_zero(d["weight_decay"], "weight_decay", where)
+        step = d["step"]
+        if not is_int(step) or step < 0:
+            raise ValueError(f"{where}: state['step'] must be an int >= 0, got {describe(step)}")
+        n = len(self.params)
+        m = _floats(d["exp_avg"], n, "exp_avg", where)
+        v = _floats(d["exp_avg_sq"], n, "exp_avg_sq", where)
+
+        def apply() -> None:
+            self.betas, self.eps, self.weight_decay = betas, eps, wd
+            self.t = int(step)
+            self._m, self._v = m, v
+
+        return apply
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter), as ``torch.optim.AdamW``.
+
+    Each step first shrinks every parameter, ``p ← p · (1 - lr · weight_decay)``,
+    then takes Adam's step with the plain gradient (the decay never enters
+    the moments). The default ``weight_decay`` is PyTorch's, 1e-2.
+    """
+
+    _decoupled = True
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)

@@ -8,4 +8,4 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 bash scripts/setup.sh demo
-exec "$ROOT/.venv/bin/python" -m nn demo "$@"
+exec "$ROOT/.venv/bin/python" -m chainrule demo "$@"

@@ -41,8 +41,10 @@ number, the engine folds it into the node as the constant `c` (so `x * 3` is
 one `mulc` node with one parent, not two nodes). `affine` is the fused node
 that `nn.Neuron` builds: one node for `b + w[0] * x[0] + ... + w[n-1] * x[n-1]`
 whose inputs are `b`, then `w[i]` and `x[i]` for each term (an `x[i]` that is
-a plain number is a constant, not an input). The symbol is what graph pictures
-show on the operation's node.
+a plain number is a constant, not an input). `clamp`'s bounds `lo, hi` are
+constants folded into its node; the functions `atan2(y, x)`, `hypot`,
+`minimum` and `maximum` take two inputs `a, b` (a plain number there becomes a
+constant leaf). The symbol is what graph pictures show on the operation's node.
 
 """
 
@@ -60,9 +62,18 @@ fixed value, the same as PyTorch, so results can be compared one to one.
 | `a ** b`, ∂/∂b at `a = 0`, `b > 0` | `0` | `0 ** b` is 0 for every `b > 0` |
 | `sqrt(x)` and `x ** 0.5` at `x = 0` | `inf` | the one-sided derivative |
 | `x ** c` at `x = 0` with `0 < c < 1` | `inf` | the one-sided derivative |
+| higher orders there | signed `inf` | as PyTorch: `sqrt` gives `-inf`, then `inf`, ... |
+| `sqrt` at `x = -0.0` | value `-0.0`, derivative `-inf` | IEEE: `1 / (2 * -0.0)`, as PyTorch |
+| `relu` at `x = -0.0` | value `-0.0`, derivative `0` | as PyTorch |
+| `a ** b`, ∂/∂b at `a < 0` | `a ** b * log(abs(a))` | real part of `a ** b * (log(a) + iπ)` |
+| `clamp(x, lo, hi)` at `x = lo` or `hi` | derivative `1` | PyTorch's: boundaries count as inside |
+| `minimum`, `maximum` at `a == b` | `0.5` to each side | PyTorch's: the tie is split |
+| `atan2`, `hypot` at `(0, 0)` | both partials `0` | no derivative there; PyTorch: `0` and `nan` |
+| `asin`, `acos` at `±1`; `acosh` at `1` | `±inf`, signed at every order | as PyTorch |
 
-An infinite local derivative times a zero upstream gradient contributes
-exactly 0 in backward, never `0 * inf = nan`.
+(A negative base needs an integer exponent, so `a ** b` is real there; PyTorch
+gives `nan` for ∂/∂b.) An infinite local derivative times a zero upstream
+gradient contributes exactly 0 in backward, never `0 * inf = nan`.
 
 ```python
 from autograd import Value
@@ -93,6 +104,49 @@ x = Value(0.0)
 assert x.grad == 0.0
 ```
 
+The infinite derivative is itself differentiable, so each higher order keeps
+the sign PyTorch gives:
+
+```python
+from autograd import grad
+
+d1 = grad(lambda x: x.sqrt())
+d2 = grad(d1)
+d3 = grad(d2)
+assert (d1(0.0), d2(0.0), d3(0.0)) == (float("inf"), float("-inf"), float("inf"))
+assert grad(grad(lambda x: x**1.5))(0.0) == float("inf")
+```
+
+Signed zeros follow IEEE arithmetic, as in PyTorch:
+
+```python
+import math
+
+from autograd import Value
+
+x = Value(-0.0)
+x.sqrt().backward()
+assert x.grad == float("-inf")
+assert math.copysign(1.0, Value(-0.0).relu().data) == -1.0
+```
+
+A negative base to a `Value` exponent works where the exponent is an integer.
+The base's derivative is `b * a ** (b - 1)`; the exponent's is the real
+convention `a ** b * log(abs(a))` (the true derivative is complex):
+
+```python
+import math
+
+from autograd import Value
+
+a, b = Value(-2.0), Value(3.0)
+y = a**b
+y.backward()
+assert y.data == -8.0
+assert a.grad == 12.0
+assert b.grad == -8.0 * math.log(2.0)
+```
+
 ## Domain errors
 
 Outside an operation's domain the engine raises, as Python's `math` module
@@ -104,10 +158,12 @@ a complex number or a silent `nan`.
 | `log(x)` for `x <= 0` | `ValueError` |
 | `sqrt(x)` for `x < 0` | `ValueError` |
 | `a ** b` for `a < 0` and non-integer `b` | `ValueError` (no complex results) |
-| `a ** b` for `a < 0` when `b` is a `Value` | `ValueError`: ∂/∂b, `a ** b * log(a)`, is not real |
 | `x / 0`, `0 ** b` for `b < 0` | `ZeroDivisionError` |
 | `exp(1000)`, `10.0 ** 400` | `OverflowError` |
-| `sin`, `cos` of `inf` | `ValueError` |
+| `sin`, `cos`, `tan` of `inf` | `ValueError` |
+| `asin(x)`, `acos(x)` for `abs(x) > 1`; `atanh(x)` for `abs(x) >= 1` | `ValueError` |
+| `acosh(x)` for `x < 1`; `log2`, `log10` for `x <= 0`; `log1p(x)` for `x <= -1` | `ValueError` |
+| `sinh`, `cosh`, `expm1` of 1000, `hypot(1.5e308, 1.5e308)` | `OverflowError` |
 
 ```python
 import pytest
@@ -121,7 +177,7 @@ with pytest.raises(ValueError, match="sqrt"):
 with pytest.raises(ValueError):
     Value(-8.0) ** (1 / 3)
 with pytest.raises(ValueError):
-    Value(-2.0) ** Value(3.0)
+    Value(-2.0) ** Value(0.5)
 assert (Value(-2.0) ** 3).data == -8.0
 with pytest.raises(ZeroDivisionError):
     Value(1.0) / 0
@@ -135,7 +191,20 @@ with pytest.raises(ValueError, match="sin"):
     Value(float("inf")).sin()
 ```
 
-A plain-number exponent has no such derivative, so `Value(-2.0) ** 3` is fine.
+A number too large for a float is an `OverflowError` naming the operation,
+also for an `int` of thousands of digits (the message gives its size, not
+its digits):
+
+```python
+import pytest
+
+from autograd import Value
+
+with pytest.raises(OverflowError, match="<an integer of about 5001 digits>"):
+    Value(2.0) * 10**5000
+with pytest.raises(OverflowError, match="leaky_relu"):
+    Value(-1e308).leaky_relu(1e10)
+```
 
 Numerically stable forms mean large inputs are not errors where the true
 result is representable: `sigmoid(-1000)` is `0.0` and `softplus(1000)` is
@@ -146,6 +215,23 @@ from autograd import Value
 
 assert Value(-1000.0).sigmoid().data == 0.0
 assert Value(1000.0).softplus().data == 1000.0
+assert Value(1e-20).log1p().data == 1e-20  # log(1 + x) would lose it
+assert Value(1e-20).expm1().data == 1e-20  # exp(x) - 1 would lose it
+```
+
+Comparisons `< <= > >=` compare `.data` and return a `bool`, so `max`,
+`min` and `sorted` work on Values; `==` stays identity (Values are dict
+keys). For a gradient through the choice, use `minimum` and `maximum`:
+
+```python
+from autograd import Value, maximum
+
+a, b = Value(1.0), Value(2.0)
+assert a < b and max(a, b) is b and sorted([b, a]) == [a, b]
+assert a != Value(1.0)  # identity
+m = maximum(a, b) + maximum(a, Value(1.0))  # the tie splits its gradient
+m.backward()
+assert (a.grad, b.grad) == (0.5, 1.0)
 ```
 """
 

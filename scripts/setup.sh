@@ -3,7 +3,7 @@
 #
 #   scripts/setup.sh            everything: .[viz,plot,progress,torch,test,docs,browser,bench]
 #   scripts/setup.sh test       the same (what scripts/test.sh needs)
-#   scripts/setup.sh demo       .[viz,plot,progress] plus Graphviz (`dot`)
+#   scripts/setup.sh demo       .[demo] (viz, plot, progress) plus Graphviz (`dot`)
 #   scripts/setup.sh core       the package alone, no extras
 #   scripts/setup.sh viz,bench  any comma-separated list of extras from pyproject.toml
 #
@@ -19,7 +19,7 @@ cd "$ROOT"
 VENV="$ROOT/.venv"
 STAMP="$VENV/.chainrule-setup"
 ALL_EXTRAS="viz,plot,progress,torch,test,docs,browser,bench"
-KNOWN_EXTRAS=" viz plot progress torch test docs browser bench all "
+KNOWN_EXTRAS=" viz plot progress demo torch test docs browser bench all "
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 export PIP_NO_INPUT=1
@@ -34,7 +34,7 @@ flavour="${1:-all}"
 case "$flavour" in
     -h|--help) usage; exit 0 ;;
     all|test) extras="$ALL_EXTRAS" ;;
-    demo)     extras="viz,plot,progress" ;;
+    demo)     extras="demo" ;;
     core)     extras="" ;;
     *)
         extras=""
@@ -90,7 +90,7 @@ apt_install() {
 }
 
 apt_pkgs=()
-if has_extra viz; then
+if has_extra viz || has_extra demo; then
     command -v dot >/dev/null 2>&1 || apt_pkgs+=(graphviz)
 fi
 if has_extra browser; then

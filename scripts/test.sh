@@ -4,9 +4,10 @@
 #   2. ruff check .
 #   3. mypy                        (strict; files from pyproject.toml)
 #   4. pytest                      (tests/ and docs/; extra arguments go here)
-#   5. mkdocs build --strict       (when mkdocs.yml exists)
+#   5. the sdist's own core tests  (built, unpacked, run against the unpacked tree)
+#   6. mkdocs build --strict       (when mkdocs.yml exists)
 #      benchmarks/run.py --quick   (a 10-second smoke run)
-#   6. pytest -m core tests        under every other Python 3.10-3.13 found,
+#   7. pytest -m core tests        under every other Python 3.10-3.13 found,
 #                                  each in .venv-pyXY with only pytest installed
 # Exits non-zero on the first failure.
 set -euo pipefail
@@ -69,6 +70,30 @@ run_step "mypy" mypy
 # setup.sh installed Chromium: the browser tests must run, not skip.
 export CHAINRULE_REQUIRE_BROWSER=1
 run_pytest_step "pytest (Python $main_version)" python -m pytest "$@"
+
+# sdist_core_tests: build the sdist (scripts/build_sdist.py: setuptools' own
+# backend, offline, from a clean copy), unpack it in a temporary folder and run
+# its core tests there, importing the unpacked packages: every file the tests
+# need must be in the sdist.
+sdist_core_tests() {
+    local tmp rc=0 sdist tree
+    tmp="$(mktemp -d "${TMPDIR:-/tmp}/chainrule-sdist.XXXXXX")"
+    sdist="$(python scripts/build_sdist.py "$tmp")" || { rc=$?; rm -rf "$tmp"; return "$rc"; }
+    tar -xzf "$sdist" -C "$tmp" || { rc=$?; rm -rf "$tmp"; return "$rc"; }
+    tree="${sdist%.tar.gz}"
+    echo "unpacked $(basename "$sdist"): $(find "$tree" -type f | wc -l) files"
+    (
+        cd "$tree"
+        export PYTHONPATH="$tree"
+        python -c 'import sys, autograd, nn
+for m in (autograd, nn):
+    assert m.__file__.startswith(sys.argv[1] + "/"), f"{m.__name__} imported from {m.__file__}"
+' "$tree" && python -m pytest -m core -q -p no:cacheprovider tests
+    ) || rc=$?
+    rm -rf "$tmp"
+    return "$rc"
+}
+run_pytest_step "sdist core tests (Python $main_version)" sdist_core_tests
 
 if [[ -f mkdocs.yml ]]; then
     run_step "mkdocs build --strict" mkdocs build --strict

@@ -14,7 +14,18 @@ from typing import Any
 
 import pytest
 
-from autograd import Value, detect_anomaly, grad, hessian, no_grad, value_and_grad
+from autograd import (
+    Value,
+    atan2,
+    detect_anomaly,
+    grad,
+    hessian,
+    hypot,
+    maximum,
+    minimum,
+    no_grad,
+    value_and_grad,
+)
 from autograd import modes as _modes
 from autograd import value as _value
 from autograd.backward import topological_order
@@ -292,6 +303,11 @@ def _every_operation(x: Value, y: Value) -> Value:
     u = u + t.relu() + t.abs() + t.sin() + t.cos() + t.softplus() + t.leaky_relu(0.1)
     u = u + (y + 2.0) ** x + t**2 + 2.0**t - (-t) + (3.0 - t) + t / 3.0 + 1.5 / (y + 2.0)
     u = u + (t - 1.0) * 0.5
+    s = t.tanh() * 0.5  # in (-0.5, 0.5): inside every domain below
+    u = u + s.tan() + s.asin() + s.acos() + s.atan() + s.sinh() + s.cosh() + s.asinh()
+    u = u + (s + 2.0).acosh() + s.atanh() + (s + 1.0).log2() + (s + 1.0).log10()
+    u = u + s.log1p() + s.expm1() + s.erf() + t.clamp(-0.25, 0.25)
+    u = u + atan2(s, t + 3.0) + hypot(s, 1.0) + minimum(s, t) + maximum(x, y)
     return affine([t, u], [x, 0.5], y) * u
 
 

@@ -163,3 +163,51 @@ def test_bad_dataset_options(call: Callable[[], object], exc: type) -> None:
 
 def test_module_exports() -> None:
     assert set(datasets.__all__) == {"make_moons", "make_circles", "make_xor", "make_blobs"}
+
+
+# --- numpy scalars and huge numbers ----------------------------------------------------
+
+MAKERS = [
+    datasets.make_moons,
+    datasets.make_circles,
+    datasets.make_xor,
+    datasets.make_blobs,
+]
+
+
+@pytest.mark.parametrize("make", MAKERS, ids=lambda f: f.__name__)
+def test_numpy_scalars_are_numbers(make) -> None:  # type: ignore[no-untyped-def]
+    np = pytest.importorskip("numpy", reason="numpy scalars need numpy")
+    X, y = make(np.int64(10), noise=np.float32(0.1), seed=np.int64(3))
+    assert (X, y) == make(10, noise=float(np.float32(0.1)), seed=3)
+    assert len(X) == 10 and len(y) == 10
+
+
+def test_numpy_scalars_for_the_other_arguments() -> None:
+    np = pytest.importorskip("numpy", reason="numpy scalars need numpy")
+    assert datasets.make_circles(6, factor=np.float32(0.5), seed=0) == datasets.make_circles(
+        6, factor=0.5, seed=0
+    )
+    blobs = datasets.make_blobs(
+        9, centers=np.int64(2), cluster_std=np.float64(0.5), seed=np.int32(1)
+    )
+    assert blobs == datasets.make_blobs(9, centers=2, cluster_std=0.5, seed=1)
+    pts = datasets.make_blobs(4, centers=[[np.float32(1.0), np.int64(2)]], seed=0)[0]
+    assert pts == datasets.make_blobs(4, centers=[[1.0, 2.0]], seed=0)[0]
+
+
+@pytest.mark.parametrize("make", MAKERS, ids=lambda f: f.__name__)
+def test_huge_noise_is_a_clear_error(make) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=r"noise must be a finite number, got an int of about 401"):
+        make(3, noise=10**400)
+    with pytest.raises(ValueError, match="noise must be a finite number"):
+        make(3, noise=10**5000)
+
+
+def test_huge_other_arguments_are_clear_errors() -> None:
+    with pytest.raises(ValueError, match="cluster_std must be a finite number"):
+        datasets.make_blobs(3, cluster_std=10**400)
+    with pytest.raises(ValueError, match="factor must be a finite number"):
+        datasets.make_circles(3, factor=10**400)
+    with pytest.raises(ValueError, match=r"centers\[0\] has a non-number or non-finite entry"):
+        datasets.make_blobs(3, centers=[[10**400, 0]])

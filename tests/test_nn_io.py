@@ -12,6 +12,7 @@ import pytest
 
 import nn
 import nn.io
+from autograd import Value
 
 pytestmark = pytest.mark.core
 
@@ -104,19 +105,19 @@ def test_bad_path_types() -> None:
         nn.load(None)  # type: ignore[arg-type]
 
 
-def test_save_refuses_other_classes_and_non_finite(tmp_path: pathlib.Path) -> None:
-    class Sub(nn.MLP):
-        pass
-
+def test_save_refuses_non_modules_and_non_finite(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "m.json"
-    with pytest.raises(TypeError, match="got a Sub"):
-        nn.save(Sub(2, [1]), path)
+    with pytest.raises(TypeError, match=r"expected an nn\.Module"):
+        nn.save([1.0], path)  # type: ignore[arg-type]
     model = nn.MLP(2, [2, 1], seed=0)
     nn.save(model, path)
     before = path.read_bytes()
     for bad in (math.nan, math.inf, -math.inf):
         model.layers[1].neurons[0].b.data = bad
-        with pytest.raises(ValueError, match=r"parameter 8 of the MLP is .*JSON has no NaN"):
+        with pytest.raises(
+            ValueError,
+            match=r"parameter 'layers.1.neurons.0.b' \(label 'L1.N0.b'\) of the MLP is .*NaN",
+        ):
             nn.save(model, path)
         assert path.read_bytes() == before
     assert files(tmp_path) == ["m.json"]
@@ -206,7 +207,11 @@ CORRUPT: list[tuple[str, bytes, str]] = [
     ("no version", _edit(lambda d: d.pop("version")), "unsupported format version None"),
     ("extra key", _edit(lambda d: d.update(note="x")), "unexpected"),
     ("no state", _edit(lambda d: d.pop("state")), "missing"),
-    ("unknown class", _edit(lambda d: d.update({"class": "Transformer"})), "unknown model class"),
+    (
+        "unknown class",
+        _edit(lambda d: d.update({"class": "Transformer"})),
+        r"'Transformer', which is not one of nn's classes .* nn.load\(path, cls=Transformer\)",
+    ),
     ("config not object", _edit(lambda d: d.update(config=[2, [3, 1]])), "config must be"),
     ("config wider", _edit(lambda d: d["config"].update(nin=3)), "has 16 parameters"),
     ("config deeper", _edit(lambda d: d["config"].update(nouts=[3, 3, 1])), "parameters"),
@@ -293,3 +298,126 @@ def test_huge_config_with_small_state_is_refused_before_building() -> None:
     doc["config"]["nouts"] = [10**7, 1]
     with pytest.raises(ValueError, match="parameters, but the file holds 13 numbers"):
         nn.io.decode(json.dumps(doc))
+
+
+# --- parameters set by hand, huge numbers ---------------------------------------------
+
+
+def test_save_names_a_parameter_that_is_not_a_number(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "m.json"
+    model = nn.MLP(2, [2, 1], seed=0)
+    model.layers[0].neurons[1].w[0].data = "0.5"  # type: ignore[assignment]
+    with pytest.raises(
+        TypeError,
+        match=r"nn.save: parameter 'layers.0.neurons.1.w.0' \(label 'L0.N1.w0'\) holds "
+        r"'0.5' \(str\), not a number",
+    ):
+        nn.save(model, path)
+    assert files(tmp_path) == []
+    with pytest.raises(TypeError, match=r"MLP.state_dict: parameter 'layers.0.neurons.1.w.0'"):
+        model.state_dict()
+
+
+def test_save_stores_numpy_floats_as_floats(tmp_path: pathlib.Path) -> None:
+    np = pytest.importorskip("numpy", reason="numpy scalars need numpy")
+    path = tmp_path / "m.json"
+    model = nn.Neuron(2, seed=0)
+    model.w[0].data = np.float32(0.5)  # type: ignore[assignment]
+    model.b.data = np.float64(-0.25)  # type: ignore[assignment]
+    state = model.state_dict()
+    assert state == {"weights": [0.5, model.w[1].data], "bias": -0.25}
+    assert type(state["weights"][0]) is float and type(state["bias"]) is float
+    nn.save(model, path)
+    loaded = nn.load(path)
+    assert loaded.state_dict() == state
+
+
+@pytest.mark.parametrize("digits", [401, 5000])
+def test_huge_ints_in_a_state_are_short_errors(tmp_path: pathlib.Path, digits: int) -> None:
+    model = nn.Neuron(2, seed=0)
+    before = model.state_dict()
+    state = {"weights": [0.5, 10 ** (digits - 1)], "bias": 0.0}
+    with pytest.raises(
+        ValueError, match=rf"state\['weights'\]\[1\] is an int of about {digits} digits, too large"
+    ) as info:
+        model.load_state_dict(state)
+    assert len(str(info.value)) < 200
+    assert model.state_dict() == before  # all or nothing
+    path = tmp_path / "m.json"
+    nn.save(model, path)
+    text = path.read_text().replace(repr(before["bias"]), "1" + "0" * (digits - 1))
+    path.write_text(text)
+    with pytest.raises(ValueError, match="digits") as info:
+        nn.load(path)
+    assert len(str(info.value)) < 300
+
+
+class Net(nn.Module):
+    """A PyTorch-style module of one's own, with constructor arguments."""
+
+    def __init__(self, hidden: int = 3) -> None:
+        self.hidden = hidden
+        self.body = nn.MLP(2, [hidden, 1], "tanh", seed=1)
+        self.gain = Value(2.0)
+
+    def forward(self, x: list[float]) -> Value:
+        return self.gain * self.body(x)
+
+    def config(self) -> dict[str, int]:
+        return {"hidden": self.hidden}
+
+
+class Bare(nn.Module):
+    def __init__(self) -> None:
+        self.w = [Value(1.0), Value(2.0)]
+
+
+def test_save_and_load_a_module_of_ones_own(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "net.json"
+    net = Net(hidden=4)
+    net.gain.data = -0.75
+    nn.save(net, path)
+    doc = json.loads(path.read_text())
+    assert doc["class"] == "Net" and doc["config"] == {"hidden": 4}
+    assert list(doc["state"]) == [n for n, _ in net.named_parameters()]
+    with pytest.raises(ValueError, match=r"pass the class: nn.load\(path, cls=Net\)"):
+        nn.load(path)
+    loaded = nn.load(path, cls=Net)
+    assert isinstance(loaded, Net) and loaded.hidden == 4
+    assert loaded.state_dict() == net.state_dict()
+    assert loaded([0.3, -0.2]).data == net([0.3, -0.2]).data
+    with pytest.raises(ValueError, match="holds a 'Net' model, not a 'Bare'"):
+        nn.load(path, cls=Bare)
+    with pytest.raises(TypeError, match=r"cls must be an nn\.Module subclass"):
+        nn.load(path, cls=dict)  # type: ignore[arg-type]
+    bare = Bare()
+    nn.save(bare, tmp_path / "bare.json")
+    assert nn.load(tmp_path / "bare.json", cls=Bare).state_dict() == {"w.0": 1.0, "w.1": 2.0}
+    # nn's own classes may be named too
+    nn.save(nn.MLP(2, [1], seed=0), tmp_path / "mlp.json")
+    assert isinstance(nn.load(tmp_path / "mlp.json", cls=nn.MLP), nn.MLP)
+
+
+def test_load_of_ones_own_module_is_strict(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "net.json"
+    nn.save(Net(hidden=2), path)
+    doc = json.loads(path.read_text())
+    doc["config"] = {"hidden": 3}  # a bigger net than the state
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match="missing"):
+        nn.load(path, cls=Net)
+    doc["config"] = {"width": 3}
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match=r"cannot build Net\(\*\*\{'width': 3\}\).*config\(\)"):
+        nn.load(path, cls=Net)
+
+
+def test_subclass_of_mlp_saves_under_its_own_name(tmp_path: pathlib.Path) -> None:
+    class Wide(nn.MLP):
+        pass
+
+    path = tmp_path / "w.json"
+    model = Wide(2, [3, 1], seed=0)
+    nn.save(model, path)
+    loaded = nn.load(path, cls=Wide)
+    assert type(loaded) is Wide and loaded.state_dict() == model.state_dict()

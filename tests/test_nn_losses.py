@@ -276,3 +276,162 @@ def test_losses_match_torch(torch) -> None:  # type: ignore[no-untyped-def]
         assert math.isclose(out.data, ref.item(), rel_tol=1e-12)
         for p, g in zip(ps, t.grad.tolist()):
             assert math.isclose(p.grad, g, rel_tol=1e-12, abs_tol=1e-15)
+
+
+# --- edges: huge logits, non-finite logits, numpy scalars, Value targets -----------
+
+
+HUGE_CASES = [
+    ([1e308, -8e307, 0.0], 0),
+    ([1e308, -8e307, 0.0], 2),
+    ([-1e308, -1e308, 1e308], 2),
+    ([1e300, -1e300], 1),
+    ([1.7e308, 1.7e308, -1.7e308], 1),
+    ([-5e307, 1e308, 2.0, -1e308], 1),
+]
+
+
+@core
+def test_cross_entropy_does_not_overflow_where_the_loss_is_finite() -> None:
+    zs = [Value(1e308), Value(-8e307), Value(0.0)]
+    out = nn.cross_entropy(zs, 0)
+    out.backward()
+    assert out.data == 0.0
+    assert [z.grad for z in zs] == [0.0, 0.0, 0.0]  # softmax [1, 0, 0] - one-hot
+    # the loss 1e308 is finite too: the target's logit is far below the largest
+    zs = [Value(1e308), Value(-8e307), Value(0.0)]
+    out = nn.cross_entropy(zs, 2)
+    out.backward()
+    assert out.data == 1e308
+    assert [z.grad for z in zs] == [1.0, 0.0, -1.0]
+
+
+@core
+def test_cross_entropy_loss_too_large_for_a_float_is_an_overflow_error() -> None:
+    with pytest.raises(OverflowError, match=r"cross_entropy: the loss is too large.*logits\[0\]"):
+        nn.cross_entropy([-1e308, 1e308], 0)
+
+
+def test_cross_entropy_huge_logits_match_torch(torch) -> None:  # type: ignore[no-untyped-def]
+    F = torch.nn.functional
+    for logits, target in HUGE_CASES:
+        zs = [Value(z) for z in logits]
+        out = nn.cross_entropy(zs, target)
+        out.backward()
+        t = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
+        ref = F.cross_entropy(t.unsqueeze(0), torch.tensor([target]))
+        ref.backward()
+        assert math.isfinite(out.data) and math.isfinite(ref.item())
+        assert math.isclose(out.data, ref.item(), rel_tol=1e-12), (logits, target)
+        for z, g in zip(zs, t.grad.tolist()):
+            assert math.isfinite(z.grad)
+            assert math.isclose(z.grad, g, rel_tol=1e-12, abs_tol=1e-300), (logits, target)
+
+
+@core
+@pytest.mark.parametrize("where", [0, 1, 2])
+@pytest.mark.parametrize("target", [0, 2])
+def test_cross_entropy_nan_logit_gives_nan_wherever_it_sits(where: int, target: int) -> None:
+    logits: list[float] = [0.5, -1.0, 2.0]
+    logits[where] = math.nan
+    zs = [Value(z) for z in logits]
+    out = nn.cross_entropy(zs, target)
+    assert math.isnan(out.data)  # as torch: NaN in, NaN out (detect_anomaly finds it)
+    out.backward()
+    assert all(math.isnan(z.grad) for z in zs)
+
+
+@core
+def test_cross_entropy_minus_inf_logit_is_masked_out() -> None:
+    zs = [Value(0.0), Value(-math.inf), Value(0.0)]
+    out = nn.cross_entropy(zs, 0)
+    out.backward()
+    assert out.data == math.log(2)
+    assert [z.grad for z in zs] == [-0.5, 0.0, 0.5]
+    assert nn.cross_entropy([0.0, -math.inf], 1).data == math.inf  # as torch
+
+
+@core
+def test_numpy_scalars_are_numbers_in_losses() -> None:
+    np = pytest.importorskip("numpy", reason="numpy scalars need numpy")
+    assert nn.cross_entropy([0.0, 0.0], np.int64(1)).data == math.log(2)
+    assert nn.cross_entropy([np.float32(1.0), np.float64(2.0)], np.int32(0)).data == (
+        nn.cross_entropy([1.0, 2.0], 0).data
+    )
+    assert nn.mse_loss([np.float64(1.5)], [np.float32(0.5)]).data == 1.0
+    assert nn.hinge_loss([np.float64(0.25)], [np.int64(1)]).data == 0.75
+    assert nn.binary_cross_entropy_with_logits([0.0], [np.int64(1)]).data == math.log(2)
+    with pytest.raises(TypeError, match="target"):
+        nn.cross_entropy([0.0, 0.0], np.bool_(True))  # a bool is not a class index
+
+
+@core
+def test_mse_loss_value_targets_get_gradients() -> None:
+    ps = [Value(1.0), Value(-2.0)]
+    ts = [Value(0.5), 3.0]
+    out = nn.mse_loss(ps, ts)
+    out.backward()
+    assert out.data == (0.25 + 25.0) / 2
+    assert ps[0].grad == 0.5 and ps[1].grad == -5.0  # (p - t)
+    assert ts[0].grad == -0.5  # -(p - t)
+
+
+def test_mse_loss_value_targets_match_torch(torch) -> None:  # type: ignore[no-untyped-def]
+    preds, targets = [0.3, -1.2, 2.5], [0.1, -1.0, 3.5]
+    ps, ts = [Value(p) for p in preds], [Value(t) for t in targets]
+    out = nn.mse_loss(ps, ts)
+    out.backward()
+    tp = torch.tensor(preds, dtype=torch.float64, requires_grad=True)
+    tt = torch.tensor(targets, dtype=torch.float64, requires_grad=True)
+    ref = torch.nn.functional.mse_loss(tp, tt)
+    ref.backward()
+    assert math.isclose(out.data, ref.item(), rel_tol=1e-12)
+    for v, g in zip([*ps, *ts], [*tp.grad.tolist(), *tt.grad.tolist()]):
+        assert math.isclose(v.grad, g, rel_tol=1e-12)
+
+
+@core
+@pytest.mark.parametrize("bad", [{0: 1.0, 1: 2.0}, {1.0, 2.0}])
+def test_losses_refuse_dicts_and_sets(bad: object) -> None:
+    with pytest.raises(TypeError, match="must be a list"):
+        nn.mse_loss(bad, [1.0, 2.0])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="must be a list"):
+        nn.cross_entropy(bad, 0)  # type: ignore[arg-type]
+
+
+@core
+def test_huge_int_target_is_a_short_overflow_error() -> None:
+    with pytest.raises(OverflowError, match=r"targets\[0\] is an int of about 5001 digits"):
+        nn.mse_loss([1.0], [10**5000])
+
+
+def test_cross_entropy_property_against_torch_over_all_finite_floats(torch) -> None:  # type: ignore[no-untyped-def]
+    hyp = pytest.importorskip("hypothesis", reason="property test needs hypothesis (test extra)")
+    st = pytest.importorskip("hypothesis.strategies")
+    F = torch.nn.functional
+    logit = st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.floats(-50, 50),
+        st.sampled_from([1e308, -1e308, 8e307, -8e307, 0.0]),
+    )
+
+    @hyp.settings(max_examples=300, deadline=None)
+    @hyp.given(st.lists(logit, min_size=1, max_size=5), st.data())
+    def check(logits: list[float], data) -> None:  # type: ignore[no-untyped-def]
+        target = data.draw(st.integers(0, len(logits) - 1))
+        t = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
+        ref = F.cross_entropy(t.unsqueeze(0), torch.tensor([target]))
+        zs = [Value(z) for z in logits]
+        if not math.isfinite(ref.item()):
+            with pytest.raises(OverflowError, match="cross_entropy: the loss is too large"):
+                nn.cross_entropy(zs, target)
+            return
+        out = nn.cross_entropy(zs, target)
+        out.backward()
+        ref.backward()
+        assert math.isclose(out.data, ref.item(), rel_tol=1e-12, abs_tol=1e-15)
+        for z, g in zip(zs, t.grad.tolist()):
+            assert math.isfinite(z.grad)
+            assert math.isclose(z.grad, g, rel_tol=1e-12, abs_tol=1e-15), (logits, target)
+
+    check()

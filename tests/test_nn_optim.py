@@ -216,3 +216,33 @@ def test_optimizer_property_against_torch(torch) -> None:  # type: ignore[no-unt
             _run_against_torch(torch, nn.Adam, torch.optim.Adam, config, seed)
 
     check()
+
+
+# --- numpy scalars are numbers ----------------------------------------------------------
+
+
+def test_numpy_scalar_hyperparameters() -> None:
+    np = pytest.importorskip("numpy", reason="numpy scalars need numpy")
+    a, b = values(1.0, 2.0), values(1.0, 2.0)
+    ours = nn.SGD(a, lr=np.float32(0.5), momentum=np.float64(0.9), weight_decay=np.float32(0.25))
+    ref = nn.SGD(b, lr=float(np.float32(0.5)), momentum=0.9, weight_decay=0.25)
+    assert type(ours.lr) is float and type(ours.momentum) is float
+    adam = nn.Adam(
+        values(1.0),
+        lr=np.float64(0.1),
+        betas=(np.float32(0.5), np.float64(0.9)),
+        eps=np.float64(1e-6),
+        weight_decay=np.int64(0),
+    )
+    assert adam.betas == (0.5, 0.9) and adam.eps == 1e-6 and adam.weight_decay == 0.0
+    for opt, ps in ((ours, a), (ref, b)):
+        for _ in range(3):
+            for p in ps:
+                p.grad = 1.0
+            opt.step()
+    assert [p.data for p in a] == [p.data for p in b]
+
+
+def test_huge_int_hyperparameter_is_a_short_error() -> None:
+    with pytest.raises(ValueError, match="lr must be finite, got an int of about 401 digits"):
+        nn.SGD(values(1.0), lr=10**400)

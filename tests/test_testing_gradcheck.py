@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import autograd.rules
-from autograd import Value
+from autograd import Value, atan2, hypot, maximum, minimum
 from autograd.testing import GradcheckError, gradcheck, numerical_grad
 from autograd.value import affine
 
@@ -56,6 +56,25 @@ OP_CASES: dict[str, tuple[Callable[..., Any], list[list[float]]]] = {
         lambda w1, w2, x1, b: affine([w1, w2], [x1, 0.25], b),
         [[0.5, -2.0, 3.0, 0.1], [0.0, 0.0, 0.0, 0.0]],
     ),
+    "tan": (lambda x: x.tan(), [[0.5], [-1.2]]),
+    "asin": (lambda x: x.asin(), [[0.5], [-0.9]]),
+    "acos": (lambda x: x.acos(), [[0.5], [0.9]]),
+    "atan": (lambda x: x.atan(), [[0.5], [-30.0]]),
+    "sinh": (lambda x: x.sinh(), [[0.5], [-5.0]]),
+    "cosh": (lambda x: x.cosh(), [[0.5], [5.0]]),
+    "asinh": (lambda x: x.asinh(), [[0.5], [-100.0]]),
+    "acosh": (lambda x: x.acosh(), [[1.5], [100.0]]),
+    "atanh": (lambda x: x.atanh(), [[0.5], [-0.9]]),
+    "log2": (lambda x: x.log2(), [[0.5], [1e3]]),
+    "log10": (lambda x: x.log10(), [[0.5], [1e-2]]),
+    "log1p": (lambda x: x.log1p(), [[0.5], [-0.9], [1e-8]]),
+    "expm1": (lambda x: x.expm1(), [[0.5], [-20.0], [1e-8]]),
+    "erf": (lambda x: x.erf(), [[0.5], [-2.0]]),
+    "clamp": (lambda x: x.clamp(-1.0, 1.0), [[0.5], [-3.0], [2.0]]),
+    "atan2": (lambda y, x: atan2(y, x), [[0.5, -2.0], [-1.0, 0.25]]),
+    "hypot": (lambda x, y: hypot(x, y), [[0.5, -2.0], [3.0, 0.0]]),
+    "minimum": (lambda a, b: minimum(a, b), [[0.5, -2.0], [-1.0, 3.0]]),
+    "maximum": (lambda a, b: maximum(a, b), [[0.5, -2.0], [-1.0, 3.0]]),
 }
 
 # Extra powers with a constant exponent: roots, negative and fractional powers.

@@ -181,14 +181,19 @@ const rows = {};
 document.querySelectorAll('#grads tr[data-node]').forEach(function (r) {
   rows[r.dataset.node] = [r.dataset.grad, r.querySelector('.grad').textContent];
 });
-const pics = {};
+const pics = {}, boxNames = {};
 document.querySelectorAll('#graph g.node').forEach(function (g) {
   const t = g.querySelectorAll('text');
   pics[g.querySelector('title').textContent] = t[t.length - 1].textContent;
+  boxNames[g.querySelector('title').textContent] = t[0].textContent;
 });
+const stepInputs = Array.from(document.querySelectorAll('#current tbody tr'))
+  .map(function (r) { return [r.dataset.node, r.querySelector('td').textContent]; });
 const current = Array.from(document.querySelectorAll('#graph g.node.current'))
   .map(function (g) { return g.querySelector('title').textContent; }).sort();
 return {rows: rows, pics: pics, current: current, step: document.body.dataset.step,
+        boxNames: boxNames, stepInputs: stepInputs,
+        explain: document.getElementById('explain').textContent,
         status: document.getElementById('status').textContent,
         stepDisabled: document.getElementById('step').disabled,
         backDisabled: document.getElementById('back').disabled};
@@ -224,6 +229,15 @@ def check_state(state: dict[str, Any], data: dict[str, Any], k: int) -> None:
     else:
         cur = data["steps"][k - 1]["node"]
         assert state["current"] == sorted([cur] if k == 1 else [cur, "op" + cur[1:]])
+    # every name the step's words use is drawn in the box of the node it names
+    names = {n["id"]: n["name"] for n in data["nodes"]}
+    node = data["steps"][k - 1]["node"] if k else data["root"]
+    assert state["explain"].startswith(("Seed: d" + names[node], names[node] + " = ", "Press"))
+    assert names[node] in state["explain"] and state["boxNames"][node] == names[node]
+    for node_id, shown_name in state["stepInputs"]:
+        assert shown_name == names[node_id] == state["boxNames"][node_id]
+        if k > 1:
+            assert shown_name in state["explain"]  # the expression names each input
 
 
 def test_stepping_shows_each_grad_as_it_accumulates(browser: Any, tmp_path: Path) -> None:

@@ -14,11 +14,11 @@ import os
 import shutil
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from svg_helpers import SVG, groups, parse, texts
 
 from autograd import Value
 from autograd.value import affine
@@ -35,7 +35,6 @@ needs_dot = pytest.mark.skipif(
     "(pip install 'chainrule[viz]'; apt-get install graphviz)",
 )
 core = pytest.mark.core
-SVG = "{http://www.w3.org/2000/svg}"
 
 
 # --------------------------------------------------------------------- graphs
@@ -52,27 +51,6 @@ def neuron() -> dict[str, Value]:
     o.label = "o"
     o.backward()
     return {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
-
-
-def parse(svg: str) -> ET.Element:
-    root = ET.fromstring(svg)
-    assert root.tag == SVG + "svg"
-    return root
-
-
-def groups(svg: ET.Element, cls: str) -> dict[str, list[ET.Element]]:
-    """<g class=cls> elements by their <title> (Graphviz writes the DOT name there)."""
-    out: dict[str, list[ET.Element]] = {}
-    for g in svg.iter(SVG + "g"):
-        if g.get("class") == cls:
-            title = g.find(SVG + "title")
-            assert title is not None and title.text is not None
-            out.setdefault(title.text, []).append(g)
-    return out
-
-
-def texts(g: ET.Element) -> list[str]:
-    return [t.text or "" for t in g.iter(SVG + "text")]
 
 
 # ------------------------------------------------------------ options, errors

@@ -346,3 +346,228 @@ def test_page_options_are_checked(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="max_nodes=3"):
         to_html(Value(1.0).exp().exp().exp(), tmp_path / "p.html", max_nodes=3)
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------- labels are only text
+
+HOSTILE = [
+    "@SVG@",
+    "@JS@",
+    "@DATA@ @TITLE@ @CSS@",
+    "</script><script>alert(1)</script>",
+    "<!-- <script>",
+    "{}",
+    "%s %d {0} $x ${y}",
+    'it\'s "quoted" `back`',
+    "\\ \\n \\u003c",
+    "ünïcødé ∂y/∂x Σ 🙂",
+]
+
+
+class _Text(HTMLParser):
+    """The text of each element by tag (title, h1), and the raw text of scripts and styles."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: dict[str, list[str]] = {}
+        self._open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._open.append(tag)
+        self.text.setdefault(tag, []).append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open and self._open[-1] == tag:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self.text[self._open[-1]][-1] += data
+
+
+def svg_boxes(page: str) -> dict[str, list[str]]:
+    """The texts drawn in each node of the page's SVG, by Graphviz title (v0, op1, ...)."""
+    svg = ET.fromstring(page[page.index("<svg") : page.index("</svg>") + len("</svg>")])
+    return {
+        g.findtext(SVG + "title") or "": [t.text or "" for t in g.iter(SVG + "text")]
+        for g in svg.iter(SVG + "g")
+        if g.get("class") == "node"
+    }
+
+
+@needs_dot
+@pytest.mark.parametrize("label", HOSTILE)
+def test_a_label_is_shown_as_text_everywhere_and_nothing_else_changes(
+    label: str, tmp_path: Path
+) -> None:
+    from autograd.viz.html import template
+
+    a = Value(1.5, label=label)
+    b = Value(-2.0)  # unlabelled: the page calls it v1
+    y = (a * b).tanh() + a
+    y.label = label
+    page = to_html(y, tmp_path / "p.html").read_text(encoding="utf-8")
+    # the page's own parts appear once each, whole, where they belong
+    assert page.count("<script") == page.count("</script") == 1
+    assert page.count("<style") == page.count("</style") == 1
+    assert page.count("<svg") == page.count("</svg>") == 1
+    script = page[page.index("<script>") + len("<script>") : page.index("</script>")]
+    head, _, js = script.partition(";\n")
+    assert head.startswith("\nconst BACKPROP = ")
+    assert js == template("page.js") + "\n"
+    assert json.loads(head[len("\nconst BACKPROP = ") :]) == backward_steps(y)
+    style = page[page.index("<style>") + len("<style>") : page.index("</style>")]
+    assert style == "\n" + template("page.css")
+    # the title and heading read the label back exactly
+    parsed = _Text()
+    parsed.feed(page)
+    assert parsed.text["title"][0] == parsed.text["h1"][0] == f"Backward pass from {label} (v4)"
+    # the picture shows it as drawn text, in the boxes of both Values that carry it
+    boxes = svg_boxes(page)
+    assert boxes["v0"][0] == f"{label} (v0)" and boxes["v4"][0] == f"{label} (v4)"
+    data = embedded(page)
+    assert [n["label"] for n in data["nodes"]] == [label, "", "", "", label]
+
+
+@needs_dot
+def test_a_unique_label_is_the_name_used_in_the_title(tmp_path: Path) -> None:
+    x = Value(2.0, label="@JS@")
+    y = x * x
+    y.label = "</script>"
+    page = to_html(y, tmp_path / "p.html").read_text(encoding="utf-8")
+    parsed = _Text()
+    parsed.feed(page)
+    assert parsed.text["title"][0] == parsed.text["h1"][0] == "Backward pass from </script>"
+    assert "<title>Backward pass from &lt;/script&gt;</title>" in page
+    assert svg_boxes(page)["v0"][0] == "@JS@"
+
+
+def test_placeholders_are_filled_in_one_pass() -> None:
+    from autograd.viz.html import fill
+
+    page = "<t>@TITLE@</t><b>@BODY@</b>"
+    assert fill(page, TITLE="@BODY@", BODY="@TITLE@ %s {}") == "<t>@BODY@</t><b>@TITLE@ %s {}</b>"
+    with pytest.raises(KeyError, match="BODY"):
+        fill(page, TITLE="x")
+    with pytest.raises(KeyError, match="EXTRA"):
+        fill(page, TITLE="x", BODY="y", EXTRA="z")
+
+
+# ------------------------------------------ the stepper's names in the picture
+
+
+def stepper_cases() -> list[Value]:
+    """Graphs with labelled, unlabelled and repeated-label Values."""
+    y, _ = page_graph()
+    u = Value(0.5)
+    unlabelled = (u * Value(-1.5)).exp() + u
+    h1, h2 = Value(1.0, label="h"), Value(2.0, label="h")
+    shared = (h1 * h2).relu() - Value(0.25, label="v3")  # a label that looks like an id
+    return [y, unlabelled, shared]
+
+
+@needs_dot
+@pytest.mark.parametrize("case", [0, 1, 2], ids=["labelled", "unlabelled", "shared-labels"])
+def test_every_name_the_stepper_uses_is_drawn_in_the_box_it_names(
+    case: int, tmp_path: Path
+) -> None:
+    root = stepper_cases()[case]
+    page = to_html(root, tmp_path / "p.html").read_text(encoding="utf-8")
+    data = embedded(page)
+    boxes = svg_boxes(page)
+    names = {n["id"]: n["name"] for n in data["nodes"]}
+    assert len(set(names.values())) == len(names)  # one name, one box
+    for node_id, name in names.items():
+        assert boxes[node_id][0] == name, (node_id, boxes[node_id])
+        # and the name is drawn in no other Value's box
+        others = [k for k, texts in boxes.items() if k.startswith("v") and k != node_id]
+        assert all(name not in boxes[k] for k in others)
+    # the words of every step name inputs by these names (as the explain line shows them)
+    order = topological_order(root)
+    for v, n in zip(order, data["nodes"]):
+        if parents(v):
+            for p in parents(v):
+                assert names[f"v{index_of(order, p)}"] in n["expr"]
+
+
+def test_stepper_names_prefer_labels_and_fall_back_to_ids() -> None:
+    _, y, shared = stepper_cases()
+    assert [n["name"] for n in backward_steps(y)["nodes"]] == ["v0", "v1", "v2", "v3", "v4"]
+    assert [n["expr"] for n in backward_steps(y)["nodes"]][2:] == ["v0 * v1", "exp(v2)", "v3 + v0"]
+    data = backward_steps(shared)
+    assert [n["name"] for n in data["nodes"]] == ["h (v0)", "h (v1)", "v2", "v3", "v3 (v4)", "v5"]
+    assert data["nodes"][2]["expr"] == "h (v0) * h (v1)"
+
+
+@needs_dot
+def test_to_dot_still_draws_no_name_for_an_unlabelled_value() -> None:
+    from autograd.viz import to_dot
+
+    _, y, _ = stepper_cases()
+    source = to_dot(y).source
+    assert source.count('[label="{ data ') == source.count("shape=record") == 5
+
+
+# ------------------------------------------------------- the page's templates
+
+
+def test_the_page_templates_are_package_data() -> None:
+    import importlib.resources
+
+    from autograd.viz.html import template
+
+    folder = importlib.resources.files("autograd.viz") / "templates"
+    for name, marker in (("page.html", "@SVG@"), ("page.css", "g.node"), ("page.js", "BACKPROP")):
+        text = (folder / name).read_text(encoding="utf-8")
+        assert marker in text and template(name) == text
+    page = template("page.html")
+    assert sorted(set(re.findall(r"@([A-Z]+)@", page))) == ["CSS", "DATA", "JS", "SVG", "TITLE"]
+
+
+def test_the_wheel_ships_the_page_templates(tmp_path: Path) -> None:
+    """Build the wheel (from a copy of the source, offline) and look inside it."""
+    import subprocess
+    import sys
+    import zipfile
+
+    pytest.importorskip("setuptools", reason="building the wheel needs setuptools")
+    root = Path(__file__).resolve().parent.parent
+    src = tmp_path / "src"
+    shutil.copytree(
+        root,
+        src,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv*", "build", "dist", "*.egg-info", "__pycache__", ".*_cache",
+            ".hypothesis", ".bench", "site", "out", "tests", "docs", "benchmarks",
+        ),
+    )  # fmt: skip
+    out = tmp_path / "wheel"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation",
+         "--no-index", "-q", "-w", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    (wheel,) = out.glob("chainrule-*.whl")
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+        for name in ("page.html", "page.css", "page.js"):
+            member = f"autograd/viz/templates/{name}"
+            assert member in names
+            text = z.read(member).decode("utf-8")
+            assert text == (root / "autograd" / "viz" / "templates" / name).read_text("utf-8")
+        assert "autograd/files.py" in names and "autograd/viz/html.py" in names
+
+
+@needs_dot
+def test_a_lone_surrogate_in_a_label_is_drawn_as_a_replacement_character(tmp_path: Path) -> None:
+    x = Value(1.0, label="a\ud800b")
+    y = x * 2
+    y.label = "\udfff"
+    page = to_html(y, tmp_path / "p.html").read_text(encoding="utf-8")
+    assert svg_boxes(page)["v0"][0] == "a\ufffdb"
+    assert "<title>Backward pass from \ufffd</title>" in page
+    assert embedded(page)["nodes"][0]["label"] == "a\ud800b"  # the data keeps the label
+    from autograd.viz import to_svg
+
+    assert "a\ufffdb" in to_svg(x)

@@ -14,7 +14,14 @@ function is smooth for every input in ``[-bound, bound]`` (default
   ``z + c`` is inserted first;
 * divisors, negative integer powers, ``relu``, ``abs`` and ``leaky_relu``
   get an argument at least 0.5 away from 0 (the pole or the kink), shifted
-  to one side the same way;
+  to one side the same way; so do ``hypot``'s first argument and ``atan2``'s
+  ``x`` (kept >= 0.5, clear of the branch cut);
+* ``log2``, ``log10`` get an argument >= 0.5, ``log1p`` >= -0.5, ``acosh``
+  >= 1.5; ``asin``, ``acos``, ``atanh`` one within ±0.5 and ``tan`` within
+  ±1 (squashed by ``tanh`` when needed);
+* ``minimum`` and ``maximum`` get a second operand shifted above the first
+  (no tie, so no kink), and ``clamp`` bounds clear of its argument (the
+  identity, or a constant);
 * a result whose size or slope could exceed 100 is rebuilt from tamed
   operands (``z / 2**k`` to cut the slope, ``tanh`` to cut the size), so
   nothing overflows, ``exp`` stays moderate and central differences stay
@@ -35,7 +42,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .. import errors
+from .. import errors, rules
 from ..modes import no_grad
 from ..value import Value, apply
 
@@ -79,6 +86,25 @@ OPERATIONS: tuple[str, ...] = (
     "abs",
     "leaky_relu",
     "affine",
+    "atan",
+    "asinh",
+    "erf",
+    "tan",
+    "sinh",
+    "cosh",
+    "expm1",
+    "asin",
+    "acos",
+    "atanh",
+    "acosh",
+    "log2",
+    "log10",
+    "log1p",
+    "clamp",
+    "minimum",
+    "maximum",
+    "hypot",
+    "atan2",
 )
 """Every engine operation ``expressions`` draws from, by its ``Value._op`` name.
 
@@ -209,6 +235,21 @@ def _interval(op: str, args: Sequence[Ref | float], nodes: Sequence[Node]) -> tu
         return (lo, hi) if lo > 0.0 else (slope * lo, slope * hi)
     if op == "relu":
         return (lo, hi) if lo > 0.0 else (0.0, 0.0)
+    if op == "acos":  # decreasing
+        return _safe(math.acos, hi), _safe(math.acos, lo)
+    if op == "cosh":
+        top = max(_safe(math.cosh, lo), _safe(math.cosh, hi))
+        return (1.0, top) if lo <= 0.0 <= hi else (min(math.cosh(lo), math.cosh(hi)), top)
+    if op == "clamp":  # non-decreasing: clamp the ends
+        clo, chi = ivs[1][0], ivs[2][0]
+        return min(max(lo, clo), chi), min(max(hi, clo), chi)
+    if op in ("minimum", "maximum"):
+        f = min if op == "minimum" else max
+        return f(lo, ivs[1][0]), f(hi, ivs[1][1])
+    if op == "atan2":  # the divisor side is >= MARGIN: the right half-plane
+        return -math.pi / 2.0, math.pi / 2.0
+    if op == "hypot":
+        return 0.0, math.hypot(_size(lo, hi), _size(*ivs[1]))
     fn: Callable[[float], float] = {
         "exp": math.exp,
         "log": math.log,
@@ -216,8 +257,14 @@ def _interval(op: str, args: Sequence[Ref | float], nodes: Sequence[Node]) -> tu
         "tanh": math.tanh,
         "sigmoid": lambda x: 0.5 * (1.0 + math.tanh(0.5 * x)),
         "softplus": lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))),
+        **{f: getattr(math, f) for f in _INCREASING},
     }[op]
     return _safe(fn, lo), _safe(fn, hi)  # increasing functions
+
+
+_INCREASING: tuple[str, ...] = ("tan", "asin", "atan", "sinh", "asinh", "acosh", "atanh")
+_INCREASING += ("log2", "log10", "log1p", "expm1", "erf")
+"""Functions increasing on the arguments the builder gives them (``tan`` within ±1)."""
 
 
 def _slope(
@@ -274,7 +321,37 @@ def _slope(
         return s if lo > 0.0 else 0.0
     if op == "leaky_relu":
         return s if lo > 0.0 else s * abs(size(args[1]))
-    return s  # neg, abs, tanh, softplus, sin, cos: derivative at most 1 in size
+    if op in ("minimum", "maximum", "hypot"):  # partials at most 1 in size
+        return s + sl(args[1])
+    if op == "atan2":  # |d/dy| <= 1 / |x|, |d/dx| <= 1 / (2 |x|)
+        return term(1.0 / least(args[1]), s + sl(args[1]))
+    if s == 0.0:
+        return 0.0
+    alo, ahi = nodes[a.at].lo, nodes[a.at].hi  # type: ignore[union-attr]
+    m = _size(alo, ahi)
+    if op == "tan":
+        return s * (1.0 + max(math.tan(alo) ** 2, math.tan(ahi) ** 2))
+    if op in ("asin", "acos"):
+        return s / math.sqrt(1.0 - m * m)
+    if op == "atanh":
+        return s / (1.0 - m * m)
+    if op == "sinh":
+        return s * _safe(math.cosh, m)
+    if op == "cosh":
+        return s * abs(_safe(math.sinh, m))
+    if op == "acosh":
+        return s / math.sqrt(alo * alo - 1.0)
+    if op in ("log2", "log10"):
+        return s / (alo * math.log(2.0 if op == "log2" else 10.0))
+    if op == "log1p":
+        return s / (1.0 + alo)
+    if op == "expm1":
+        return term(_safe(math.exp, ahi), s)
+    if op == "erf":
+        return s * 2.0 / math.sqrt(math.pi)
+    if op == "clamp":
+        return s if lo < hi else 0.0
+    return s  # neg, abs, tanh, softplus, sin, cos, atan, asinh: derivative at most 1 in size
 
 
 def _nice(x: float) -> float:
@@ -314,6 +391,18 @@ class _Builder:
             return i
         return self.add("addc", Ref(i), _nice(MARGIN - lo))
 
+    def at_least(self, i: int, least: float) -> int:
+        """``i``, or ``i + c`` with ``c`` making it >= ``least`` everywhere."""
+        lo = self.nodes[i].lo
+        return i if lo >= least else self.add("addc", Ref(i), _nice(least - lo))
+
+    def inside(self, i: int, r: float) -> int:
+        """``i``, or ``r * tanh(i)``: within ``[-r, r]`` everywhere (``r <= 1``)."""
+        if _size(self.nodes[i].lo, self.nodes[i].hi) <= r:
+            return i
+        t = self.add("tanh", Ref(i))
+        return t if r == 1.0 else self.add("mulc", Ref(t), r)
+
     def away(self, i: int, negative: bool) -> int:
         """``i``, or ``i`` shifted to be at least MARGIN away from 0 on one side."""
         n = self.nodes[i]
@@ -351,8 +440,8 @@ _CONSTS: dict[str, tuple[float, ...]] = {
     "rpowc": _BASES,
     "leaky_relu": _SLOPES,
 }
-_BINARY = ("add", "sub", "mul", "div", "pow")
-_SIDED = ("div", "rdivc", "powc", "relu", "abs", "leaky_relu")  # guarded away from 0
+_BINARY = ("add", "sub", "mul", "div", "pow", *rules.BINARY)
+_SIDED = ("div", "rdivc", "powc", "relu", "abs", "leaky_relu", "hypot", "clamp")  # guarded
 
 
 class _Draw(NamedTuple):
@@ -451,6 +540,27 @@ def _build(b: _Builder, d: _Draw, squash: bool) -> int:
         return b.add(op, Ref(b.away(a, d.negative)))
     if op == "leaky_relu":
         return b.add(op, Ref(b.away(a, d.negative)), c)
+    if op in ("tan", "asin", "acos", "atanh"):  # tan within ±1, the others within ±0.5
+        return b.add(op, Ref(b.inside(a, 1.0 if op == "tan" else MARGIN)))
+    if op in ("log2", "log10"):
+        return b.add(op, Ref(b.positive(a)))
+    if op == "log1p":
+        return b.add(op, Ref(b.at_least(a, MARGIN - 1.0)))
+    if op == "acosh":
+        return b.add(op, Ref(b.at_least(a, 1.0 + MARGIN)))
+    if op == "clamp":  # bounds clear of the argument: the identity, or (negative) a constant
+        n = b.nodes[a]
+        lo, hi = _nice(n.hi + MARGIN), _nice(n.hi + 1.0 + MARGIN)
+        if not d.negative:
+            lo, hi = -_nice(-n.lo + MARGIN), hi
+        return b.add(op, Ref(a), lo, hi)
+    if op in ("minimum", "maximum"):  # the second operand shifted above the first: no tie
+        top = b.nodes[a].hi + MARGIN
+        return b.add(op, Ref(a), Ref(b.at_least(picks[1], top)))
+    if op == "atan2":  # x >= MARGIN: away from the origin and the branch cut
+        return b.add(op, Ref(a), Ref(b.positive(picks[1])))
+    if op == "hypot":
+        return b.add(op, Ref(b.away(a, d.negative)), Ref(picks[1]))
     if op == "affine":
         args: list[Ref | float] = [Ref(a)]
         rest = iter(picks[1:])  # a weight for each input, an input where it is no constant
@@ -564,6 +674,8 @@ def _node_text(n: Node, texts: Sequence[tuple[str, int]]) -> tuple[str, int]:
         return f"{_wrap(lt, lp, prec)} {sym} {_wrap(rt, rp, prec + 1)}", prec
     if n.op == "neg":
         return f"-{_wrap(parts[0][0], parts[0][1], _ATOM)}", _UNARY
+    if n.op in rules.BINARY:
+        return f"{n.op}({parts[0][0]}, {parts[1][0]})", _ATOM
     if n.op == "affine":
         ws = ", ".join(t for t, _ in parts[1::2])
         xs = ", ".join(t for t, _ in parts[2::2])

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 import os
-import secrets
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..backward import local_derivatives, parents, topological_order
+from ..files import atomic_write
 from ..rules import RULES
 from ..value import Value
 
@@ -59,7 +59,7 @@ class GraphvizNotFoundError(RuntimeError):
     """Graphviz's ``dot`` program, which lays out and draws graphs, is not installed."""
 
 
-def _graphviz() -> Any:
+def graphviz_module() -> Any:
     """The ``graphviz`` module, or an ImportError saying how to install it."""
     try:
         import graphviz
@@ -122,7 +122,10 @@ def number(x: float, precision: int = 4) -> str:
 
 
 def _record_text(text: str) -> str:
-    """Escape what would structure a record label, end a DOT string or start an entity."""
+    """Escape what would structure a record label, end a DOT string or start an entity.
+
+    A lone surrogate (a ``str`` can hold one; UTF-8 cannot) is drawn as U+FFFD.
+    """
     out = []
     for ch in text:
         if ch in '\\{}|<>"':
@@ -131,6 +134,8 @@ def _record_text(text: str) -> str:
             out.append("&amp;")
         elif ch == "\n":
             out.append("\\n")
+        elif "\ud800" <= ch <= "\udfff":  # half a surrogate pair: no UTF-8 for it
+            out.append("\ufffd")
         else:
             out.append(ch)
     return "".join(out)
@@ -142,8 +147,9 @@ def op_text(node: Value, precision: int = 4) -> str:
     symbol = RULES[op].symbol if op in RULES else op
     side = CONST_SIDE.get(op)
     if side is None:
-        if op == "leaky_relu":
-            return f"{symbol}({number(node._db, precision)})"
+        if node._b is None and node._db is not None:  # leaky_relu's slope, clamp's bounds
+            params = node._db if isinstance(node._db, tuple) else (node._db,)
+            return f"{symbol}({', '.join(number(c, precision) for c in params)})"
         return symbol
     const = number(node._db, precision)
     return f"{const} {symbol}" if side == "left" else f"{symbol} {const}"
@@ -183,11 +189,16 @@ def digraph(
     precision: int,
     grad_text: Mapping[Value, str] | None = None,
     where: str = "to_dot",
+    name_text: Mapping[Value, str] | None = None,
 ) -> graphviz.Digraph:
-    """``to_dot``, with the grad field's text given per Value (``to_html`` sizes it)."""
+    """``to_dot``, with the grad field's text given per Value (``to_html`` sizes it).
+
+    ``name_text`` gives each box's first field (``to_html`` puts the stepper's
+    name of every Value there); by default it is the label, absent when unset.
+    """
     check_options(root, rankdir, max_nodes, precision, where)
     check_size(root, max_nodes, where)
-    gv = _graphviz()
+    gv = graphviz_module()
     order = topological_order(root)
     names = node_names(order)
     horizontal = rankdir in ("LR", "RL")
@@ -200,8 +211,9 @@ def digraph(
         name = names[v]
         grad = number(v.grad, precision) if grad_text is None else grad_text[v]
         fields = [f"data {number(v.data, precision)}", f"grad {grad}"]
-        if v.label:
-            fields.insert(0, v.label)
+        title = v.label if name_text is None else name_text[v]
+        if title:
+            fields.insert(0, title)
         body = " | ".join(_record_text(f) for f in fields)
         # In a left-to-right graph the braces turn the fields back into a row.
         dot.node(name, label="{ " + body + " }" if horizontal else body, shape="record")
@@ -221,7 +233,7 @@ def digraph(
 
 def pipe(dot: graphviz.Digraph, fmt: str) -> bytes:
     """Run ``dot`` on the graph; a missing program becomes GraphvizNotFoundError."""
-    gv = _graphviz()
+    gv = graphviz_module()
     if fmt not in gv.FORMATS:
         raise ValueError(
             f"render: unknown format {fmt!r}; use one Graphviz knows, e.g. svg, png, pdf"
@@ -245,27 +257,9 @@ def render(root: Value, path: _P, format: str = "svg", **options: Any) -> _P:
     """Draw ``to_dot(root, **options)`` into ``path`` in ``format``; returns ``path``.
 
     The picture goes to a temporary file beside ``path`` that is renamed over
-    it, so a failure leaves neither a partial file nor a stray one.
+    it (``autograd.files.atomic_write``), so a failure leaves neither a
+    partial file nor a stray one, and an older file at ``path`` intact.
     """
     data = pipe(to_dot(root, **options), format)
-    write_atomic(path, data)
+    atomic_write(path, data, what="render")
     return path
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` all at once: a temp file in the same folder, then rename."""
-    target = os.fspath(path)
-    folder = os.path.dirname(target) or "."
-    tmp = os.path.join(folder, f".{os.path.basename(target)}.{secrets.token_hex(6)}.tmp")
-    # os.open applies the umask, so the result gets the usual permissions.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

@@ -23,11 +23,13 @@ import ast
 import keyword
 import math
 import operator
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from autograd import Value, no_grad
+from autograd.rules import UNARY
 
 __all__ = [
     "FUNCTIONS",
@@ -62,10 +64,13 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
     "cos": (1, 1),
     "softplus": (1, 1),
     "leaky_relu": (1, 2),
+    **{name: (1, 1) for name in UNARY if name != "neg"},  # tan, asin, ... from the rule table
 }
 """The engine's functions by name, with their smallest and largest number of arguments.
 
-``leaky_relu(x, slope)`` takes an optional constant slope (default 0.01).
+``leaky_relu(x, slope)`` takes an optional constant slope (default 0.01); every
+other one-input method of ``Value`` in the rule table (``autograd.rules.UNARY``)
+takes one argument.
 """
 
 _BINARY: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
@@ -162,16 +167,25 @@ def parse(text: str) -> Expression:
                 f"the limit is {MAX_NODES}"
             )
         _check_node(source, node)
-    return Expression(source, tree, tuple(_variables(tree)))
+    variables = _variables(tree)
+    for name in variables:
+        if name in FUNCTIONS:  # 'exp * x': a function used as a number
+            arg = next((v for v in variables if v not in FUNCTIONS), "x")
+            raise ExpressionError(
+                f"EXPR: {name!r} is a function, not a variable; call it as {name}({arg})"
+            )
+    return Expression(source, tree, tuple(variables))
 
 
 def _variables(tree: ast.expr) -> list[str]:
     """The names used as variables (not as the called function), in order of first use."""
     nodes = list(ast.walk(tree))
     callees = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
+    used = [n for n in nodes if isinstance(n, ast.Name) and id(n) not in callees]
+    used.sort(key=lambda n: (n.lineno, n.col_offset))  # ast.walk is breadth-first
     names: list[str] = []
-    for n in nodes:
-        if isinstance(n, ast.Name) and id(n) not in callees and n.id not in names:
+    for n in used:
+        if n.id not in names:
             names.append(n.id)
     return names
 
@@ -235,14 +249,19 @@ def _check_call(source: str, node: ast.Call) -> None:
 
 
 def parse_assignments(text: str) -> dict[str, float]:
-    """``"x=1.0,w=0.5"`` as ``{"x": 1.0, "w": 0.5}``; ``ExpressionError`` for anything else."""
+    """``"x=1.0,w=0.5"`` as ``{"x": 1.0, "w": 0.5}``; ``ExpressionError`` for anything else.
+
+    Names are NFKC-normalised, as Python normalises the names in EXPR, so a
+    full-width ``ｘ=1`` gives the value of the ``ｘ`` (that is, ``x``) in EXPR.
+    The order of the names is kept.
+    """
     values: dict[str, float] = {}
     for part in text.split(","):
         part = part.strip()
         if not part:
             continue
         name, sep, number = part.partition("=")
-        name, number = name.strip(), number.strip()
+        name, number = unicodedata.normalize("NFKC", name.strip()), number.strip()
         if not sep or not name:
             raise ExpressionError(f"--at: expected NAME=NUMBER, got {_shorten(part)!r}")
         if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("__"):
@@ -271,13 +290,12 @@ def evaluate(expr: Expression, variables: Mapping[str, Value]) -> Result:
     """
     missing = [n for n in expr.variables if n not in variables]
     if missing:
+        given = [f"{n}={v.data!r}" for n, v in variables.items()]
         raise ExpressionError(
             f"EXPR uses {', '.join(missing)} but --at gives no value for "
-            f"{'it' if len(missing) == 1 else 'them'}; e.g. --at {missing[0]}=1.0"
+            f"{'it' if len(missing) == 1 else 'them'}; e.g. --at "
+            + ",".join(given + [f"{n}=1.0" for n in missing])
         )
-    for n in expr.variables:
-        if n in FUNCTIONS:
-            raise ExpressionError(f"EXPR: {n} is a function; call it as {n}(...)")
     return _Evaluator(expr.text, variables).run(expr.tree)
 
 

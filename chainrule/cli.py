@@ -2,7 +2,7 @@
 
 ``main(argv)`` parses the arguments, runs one command and returns the exit
 status, so tests call it directly; the installed ``chainrule`` script and
-``python -m nn`` call it with the process's arguments.
+``python -m chainrule`` / ``python -m nn`` call it with the process's arguments.
 
 Exit status: 0 on success; 2 for bad arguments or bad input (a one-line
 ``chainrule ...: error: ...`` on stderr, never a traceback), including
@@ -14,27 +14,36 @@ cannot be written, or a check of ``chainrule question`` fails.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
+import importlib
+import io
 import math
 import os
+import shutil
+import signal
+import subprocess
 import sys
 import textwrap
 import time
-from typing import NoReturn
+from collections.abc import Iterator
+from typing import Any, NoReturn
 
-from autograd import Value, __version__
-from autograd.viz import render, to_html
-from autograd.viz.dot import GraphvizNotFoundError
+from . import __version__, engine_problem
 
-from .expression import evaluate, parse, parse_assignments
-from .question import run_all
-from .report import (
-    check_graphviz,
-    check_matplotlib,
-    text_table,
-    write_question,
-    write_training,
-)
-from .training import DATASETS, DEFAULT_LR, OPTIMIZERS, Settings, train
+# Everything below needs the engine. When another package named 'autograd'
+# hides it, these imports would fail with a traceback; main() reports the
+# problem in one line instead.
+_ENGINE_PROBLEM = engine_problem()
+if _ENGINE_PROBLEM is None:
+    from autograd import Value
+    from autograd.viz import render, to_html
+    from autograd.viz.dot import INSTALL_HINT, GraphvizNotFoundError
+
+    from .expression import FUNCTIONS, evaluate, parse, parse_assignments
+    from .question import run_all
+    from .report import text_table, write_question, write_training
+    from .training import DATASETS, DEFAULT_LR, OPTIMIZERS, Diverged, Settings, train
 
 __all__ = ["main"]
 
@@ -46,10 +55,49 @@ class UsageError(ValueError):
 
 
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line on stderr (exit status 2)."""
+    """An ArgumentParser whose errors are one line on stderr (exit status 2).
+
+    It remembers its flags (``flags``) and its subcommands (``commands``), so
+    an unknown flag can be answered with the closest one.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.flags: list[str] = []
+        self.commands: dict[str, _Parser] = {}
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *names: Any, **kwargs: Any) -> argparse.Action:
+        self.flags += [n for n in names if isinstance(n, str) and n.startswith("-")]
+        return super().add_argument(*names, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+    def unrecognized(self, extras: list[str]) -> str:
+        """One line for arguments this (sub)command does not take, with the closest flags.
+
+        Only the flag-like ones are named when there are any (a value after
+        an unknown flag is not news).
+        """
+        flags = [a for a in extras if a.startswith("-") and a != "-"]
+        parts = []
+        hint = ""
+        for arg in flags or extras:
+            flag = arg.split("=", 1)[0]
+            close = difflib.get_close_matches(flag, self.flags, n=1, cutoff=0.6)
+            if flag in self.flags:
+                parts.append(f"{arg} (options go before '--')")
+            elif close:
+                parts.append(f"{arg} (did you mean {close[0]}?)")
+            else:
+                parts.append(repr(arg))
+                if flag.startswith("-") and self.prog.endswith(" graph"):
+                    hint = "; an EXPR that starts with '-' goes after '--'"
+        what = "argument" if len(parts) == 1 else "arguments"
+        return (
+            f"{self.prog}: error: unrecognized {what} {', '.join(parts)}{hint} "
+            f"(see '{self.prog} --help')"
+        )
 
 
 # --- argument types: each raises ArgumentTypeError, which argparse reports in one line --
@@ -104,6 +152,25 @@ def _count(text: str) -> int:
     return n
 
 
+def _path(text: str) -> str:
+    if not text:
+        raise argparse.ArgumentTypeError("is empty; give a file or folder name")
+    if "\0" in text:
+        raise argparse.ArgumentTypeError(f"{text!r} contains a NUL character")
+    return text
+
+
+MAX_SAMPLES = 10_000
+"""Most data points ``--samples`` accepts (the toy datasets are for looking at)."""
+
+
+def _samples(text: str) -> int:
+    n = _count(text)
+    if n > MAX_SAMPLES:
+        raise argparse.ArgumentTypeError(f"at most {MAX_SAMPLES} points, got {n}")
+    return n
+
+
 def _seed(text: str) -> int:
     try:
         return int(text)
@@ -119,7 +186,7 @@ _EXIT = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     """The ``chainrule`` argument parser, with one subcommand per command."""
     parser = _Parser(
         prog=PROG,
@@ -128,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.commands = sub.choices  # every subparser is a _Parser (argparse makes its own kind)
 
     demo = sub.add_parser(
         "demo",
@@ -142,7 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EXIT,
     )
     demo.add_argument(
-        "--out", default="chainrule-demo", metavar="DIR", help="output folder (%(default)s)"
+        "--out",
+        type=_path,
+        default="chainrule-demo",
+        metavar="DIR",
+        help="output folder (%(default)s)",
     )
     demo.set_defaults(func=_demo)
 
@@ -193,13 +265,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=_seed, default=0, metavar="S", help="data and weights (%(default)s)"
     )
     train.add_argument(
-        "--samples", type=_count, default=100, metavar="N", help="data points (%(default)s)"
+        "--samples", type=_samples, default=100, metavar="N", help="data points (%(default)s)"
     )
     train.add_argument(
         "--l2", type=_non_negative_number, default=1e-4, help="L2 penalty (%(default)s)"
     )
     train.add_argument(
-        "--out", default="chainrule-train", metavar="DIR", help="output folder (%(default)s)"
+        "--out",
+        type=_path,
+        default="chainrule-train",
+        metavar="DIR",
+        help="output folder (%(default)s)",
     )
     train.set_defaults(func=_train)
 
@@ -217,7 +293,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EXIT,
     )
     question.add_argument(
-        "--out", default="chainrule-question", metavar="DIR", help="output folder (%(default)s)"
+        "--out",
+        type=_path,
+        default="chainrule-question",
+        metavar="DIR",
+        help="output folder (%(default)s)",
     )
     question.set_defaults(func=_question)
 
@@ -226,8 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="differentiate an expression and draw its graph with every gradient",
         description=(
             "Parse EXPR (never evaluated as Python): numbers, variables, + - * / **, unary "
-            "minus and the functions exp, log, tanh, sigmoid, relu, sqrt, abs, sin, cos, "
-            "softplus, leaky_relu(x[, slope]). Each variable gets its value from --at; the "
+            "minus and the functions "
+            + ", ".join(f if f != "leaky_relu" else "leaky_relu(x[, slope])" for f in FUNCTIONS)
+            + ". Each variable gets its value from --at; the "
             "command runs backward, prints each variable's gradient and draws the graph: "
             "SVG (or another Graphviz format, from the file's suffix), or with --out *.html "
             "a page that steps through the backward pass. An EXPR that starts with '-' "
@@ -244,7 +325,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="the value of every variable, e.g. x=1.0,w=0.5",
     )
     graph.add_argument(
-        "--out", default="graph.svg", metavar="FILE", help="picture to write (%(default)s)"
+        "--out",
+        type=_path,
+        default="graph.svg",
+        metavar="FILE",
+        help="picture to write (%(default)s)",
     )
     graph.set_defaults(func=_graph)
     return parser
@@ -253,16 +338,73 @@ def build_parser() -> argparse.ArgumentParser:
 # --- the commands ---------------------------------------------------------------------
 
 
+class WriteError(OSError):
+    """A file or folder the user named cannot be written; the message names it."""
+
+
+def _cannot(path: str, error: OSError) -> WriteError:
+    # The errno's own words: the library's messages add the writer's name
+    # ("render: Not a directory"), which the user did not call by that name.
+    reason = os.strerror(error.errno) if error.errno else error.strerror or _one_line(error)
+    return WriteError(f"cannot write {path!r}: {reason}")
+
+
+@contextlib.contextmanager
+def _drawing() -> Iterator[None]:
+    """Hold what drawing writes on stderr, and pass it on only when drawing succeeds.
+
+    The graphviz package echoes ``dot``'s messages to stderr before raising;
+    when ``dot`` fails, the one-line error (which quotes them) is enough.
+    """
+    held = io.StringIO()
+    with contextlib.redirect_stderr(held):
+        yield
+    sys.stderr.write(held.getvalue())
+
+
 def _out_dir(path: str) -> str:
     if os.path.exists(path) and not os.path.isdir(path):
         raise UsageError(f"--out {path!r} exists and is not a folder")
-    os.makedirs(path, exist_ok=True)
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as e:
+        raise _cannot(path, e) from None
     return path
 
 
+EXTRAS = {"plot": "matplotlib", "viz": "graphviz"}
+"""The extras the commands need, and the module each one brings."""
+
+
+def _importable(module: str) -> bool:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+def _require(*extras: str) -> None:
+    """Stop before any work, naming every missing extra (and Graphviz's ``dot``) at once."""
+    missing = [e for e in extras if not _importable(EXTRAS[e])]
+    problems = []
+    if missing:
+        modules = " and ".join(EXTRAS[e] for e in missing)
+        problems.append(
+            f"needs {modules}, which {'is' if len(missing) == 1 else 'are'} not installed; "
+            f"install with: pip install 'chainrule[{','.join(missing)}]'"
+        )
+    if "viz" in extras and shutil.which("dot") is None:
+        hint = " ".join(line.strip() for line in INSTALL_HINT.splitlines())
+        problems.append(f"needs Graphviz's 'dot' program, which is not on PATH. {hint}")
+    if missing:
+        raise ImportError("; it also ".join(problems))
+    if problems:
+        raise GraphvizNotFoundError(problems[0])
+
+
 def _check_extras() -> None:
-    check_matplotlib()
-    check_graphviz()
+    _require("plot", "viz")
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -289,11 +431,17 @@ def _run_training(settings: Settings, out: str, title: str) -> int:
     out = _out_dir(out)
     start = time.perf_counter()
     run = train(settings)
-    files = write_training(run, out, title)
-    seconds = time.perf_counter() - start
+    trained = time.perf_counter()
+    try:
+        with _drawing():
+            files = write_training(run, out, title)
+    except OSError as e:
+        raise _cannot(out, e) from None
+    done = time.perf_counter()
     print(
         f"final accuracy {100 * run.final_accuracy:.1f}% (loss {run.final_loss:.4f}) "
-        f"after {settings.epochs} steps, {seconds:.1f} s"
+        f"after {settings.epochs} steps: trained in {trained - start:.2f} s, "
+        f"pages written in {done - trained:.2f} s"
     )
     print(f"wrote {', '.join(os.path.basename(f) for f in files)} to {out}")
     print(f"open {os.path.join(out, 'index.html')} in a browser")
@@ -304,7 +452,11 @@ def _question(args: argparse.Namespace) -> int:
     _check_extras()
     out = _out_dir(args.out)
     findings = run_all()
-    files = write_question(findings, out)
+    try:
+        with _drawing():
+            files = write_question(findings, out)
+    except OSError as e:
+        raise _cannot(out, e) from None
     for i, f in enumerate(findings, start=1):
         print(f"{i}. {f.title}")
         text = textwrap.fill(
@@ -343,8 +495,9 @@ def _graph(args: argparse.Namespace) -> int:
     assert isinstance(root, Value)
     root.backward()
     print(f"f = {expr.text} = {root.data!r}")
-    for name in expr.variables:
-        print(f"df/d{name} = {variables[name].grad!r}")
+    for name in values:  # in the order --at gives them
+        if name in expr.variables:
+            print(f"df/d{name} = {variables[name].grad!r}")
     unused = [n for n in values if n not in expr.variables]
     if unused:
         print(f"({', '.join(unused)} not in EXPR: gradient 0)")
@@ -354,11 +507,15 @@ def _graph(args: argparse.Namespace) -> int:
     suffix = os.path.splitext(out)[1].lower().lstrip(".")
     if not suffix:
         raise UsageError(f"--out {out!r} needs a suffix such as .svg, .png or .html")
-    check_graphviz()
-    if suffix == "html":
-        to_html(root, out)
-    else:
-        render(root, out, format=suffix, show_local=True)
+    _require("viz")
+    try:
+        with _drawing():
+            if suffix == "html":
+                to_html(root, out)
+            else:
+                render(root, out, format=suffix, show_local=True)
+    except OSError as e:
+        raise _cannot(out, e) from None
     print(f"wrote {out}")
     return 0
 
@@ -370,16 +527,60 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
+def _dot_failed(error: subprocess.CalledProcessError) -> str:
+    """What happened to Graphviz's ``dot``, in one line."""
+    code = error.returncode
+    if code < 0:
+        try:
+            how = f"was killed ({signal.Signals(-code).name})"
+        except ValueError:
+            how = f"was killed by signal {-code}"
+    else:
+        how = f"failed (exit status {code})"
+    stderr = error.stderr
+    if isinstance(stderr, bytes):
+        stderr = stderr.decode("utf-8", "replace")
+    detail = " ".join(str(stderr or "").split())
+    if len(detail) > 200:
+        detail = detail[:197] + "..."
+    return f"Graphviz's 'dot' program {how} while drawing the graph" + (
+        f": {detail}" if detail else ""
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``chainrule`` with ``argv`` (default: the process's arguments); return the status."""
+    if _ENGINE_PROBLEM is not None:
+        print(f"{PROG}: error: {_ENGINE_PROBLEM}", file=sys.stderr)
+        return 1
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command is not None and command not in parser.commands:
+        close = difflib.get_close_matches(command, list(parser.commands), n=1)
+        print(
+            f"{PROG}: error: unknown command {command!r}"
+            + (f" (did you mean {close[0]!r}?)" if close else "")
+            + f"; the commands are {', '.join(parser.commands)} (see '{PROG} --help')",
+            file=sys.stderr,
+        )
+        return 2
     try:
-        args = parser.parse_args(None if argv is None else list(argv))
+        args, extras = parser.parse_known_args(argv)
     except SystemExit as e:  # --help, --version, or a bad argument (status 2)
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
+    if extras:
+        print(parser.commands[args.command].unrecognized(extras), file=sys.stderr)
+        return 2
     prog = f"{PROG} {args.command}"
     try:
         status: int = args.func(args)
+    except subprocess.CalledProcessError as e:  # Graphviz's dot failed or was killed
+        print(f"{prog}: error: {_dot_failed(e)}", file=sys.stderr)
+        return 1
+    except Diverged as e:  # the run itself failed: a setting, not the input, is wrong
+        print(f"{prog}: error: {_one_line(e)}", file=sys.stderr)
+        return 1
     except (ValueError, ArithmeticError) as e:  # bad input, or what the engine said of it
         print(f"{prog}: error: {_one_line(e)}", file=sys.stderr)
         return 2
