@@ -526,29 +526,13 @@ def test_the_page_templates_are_package_data() -> None:
 
 def test_the_wheel_ships_the_page_templates(tmp_path: Path) -> None:
     """Build the wheel (from a copy of the source, offline) and look inside it."""
-    import subprocess
-    import sys
     import zipfile
+
+    from wheel_helpers import build_wheel
 
     pytest.importorskip("setuptools", reason="building the wheel needs setuptools")
     root = Path(__file__).resolve().parent.parent
-    src = tmp_path / "src"
-    shutil.copytree(
-        root,
-        src,
-        ignore=shutil.ignore_patterns(
-            ".git", ".venv*", "build", "dist", "*.egg-info", "__pycache__", ".*_cache",
-            ".hypothesis", ".bench", "site", "out", "tests", "docs", "benchmarks",
-        ),
-    )  # fmt: skip
-    out = tmp_path / "wheel"
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation",
-         "--no-index", "-q", "-w", str(out)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    (wheel,) = out.glob("chainrule-*.whl")
+    wheel = build_wheel(tmp_path)
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
         for name in ("page.html", "page.css", "page.js"):
