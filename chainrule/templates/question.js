@@ -385,8 +385,10 @@ function drawDepth() {
       s.className = "num"; s.dataset.v = String(q[1]); s.textContent = fmt(q[1], 4);
       c.appendChild(s);
     });
-    c.appendChild(document.createTextNode(
-      ". Its boundary s = 0 is the dashed straight line, at every depth."));
+    c.appendChild(document.createTextNode(m.line
+      ? ". Its boundary s = 0 is the dashed straight line, at every depth."
+      : ". Its boundary s = 0 is a straight line outside the picture: here the map gives " +
+        "one class to every point shown."));
   } else {
     c.textContent = "No single affine map: the slope of " + act + " changes with z, so the " +
       "layers do not multiply out, and the boundary can bend.";
@@ -429,4 +431,5 @@ drawRule();
 drawSlope();
 drawDepth();
 document.body.dataset.ready = "1";
+document.body.dataset.readyMs = String(Math.round(performance.now()));
 })();
