@@ -11,6 +11,7 @@ sigmoid derivative) are compared to a few ulps.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import re
@@ -41,9 +42,17 @@ def page_json(page: str) -> Any:
     return json.loads(match.group(1))
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
 @pytest.fixture(scope="module")
-def page() -> str:
-    return render(interactive.page_data(progress=False))
+def computed() -> dict[str, Any]:
+    return interactive.page_data(progress=False)
+
+
+@pytest.fixture(scope="module")
+def page(computed: dict[str, Any]) -> str:
+    return render(computed)
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +124,7 @@ def test_the_templates_are_package_data_with_every_placeholder() -> None:
     assert sorted(set(re.findall(r"@([A-Z]+)@", page))) == ["CSS", "DATA", "DETAILS", "JS"]
     assert "JSON.parse" in template("question.js") and "svg.chart" in template("question.css")
     # shipped in the wheel: pyproject's package data names the three kinds of file
-    pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text("utf-8")
+    pyproject = (ROOT / "pyproject.toml").read_text("utf-8")
     line = re.search(r"^chainrule = \[(.*)\]$", pyproject, re.MULTILINE)
     assert line is not None
     for pattern in ("templates/*.html", "templates/*.css", "templates/*.js"):
@@ -395,3 +404,31 @@ def test_sampled_steps_start_dense_and_end_at_the_last_step() -> None:
     assert interactive.sampled_steps(5) == [0, 1, 2, 3, 4, 5]
     frames = interactive.depth_steps(150)
     assert frames[:7] == list(range(7)) and frames[-1] == 150 and len(frames) <= 30
+
+
+# --- the docs' copy -------------------------------------------------------------------
+
+
+def test_the_docs_copy_of_the_page_and_its_picture_are_current(computed: dict[str, Any]) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "question_page", ROOT / "scripts" / "question_page.py"
+    )
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    files = script.build(computed)
+    assert sorted(files) == sorted([script.PAGE, script.PICTURE])
+    for name, text in files.items():
+        committed = (ROOT / "docs" / name).read_text(encoding="utf-8")
+        assert committed == text, (
+            f"docs/{name} is stale: run .venv/bin/python scripts/question_page.py and commit it"
+        )
+    docs_page = files[script.PAGE]
+    assert page_json(docs_page) == page_json(render(computed))
+    assert "report.html" not in docs_page  # the docs hold no static report to link to
+    # the picture's panels are the page's runs: their accuracies are in the titles
+    for key in script.RUNS:
+        acc = computed["depth"]["runs"][key]["accuracies"][-1]
+        assert f"{100 * acc:.1f}% correct" in files[script.PICTURE]
+    markdown = (ROOT / "docs" / "derivative-question.md").read_text(encoding="utf-8")
+    assert "](interactive/question.html)" in markdown and "](img/question-xor.svg)" in markdown
