@@ -44,6 +44,7 @@ __all__ = [
     "DEPTHS",
     "DEPTH_ACTIVATIONS",
     "FRAMES",
+    "RESOLUTION",
     "SATURATION_STARTS",
     "depth_run",
     "depth_steps",
@@ -67,6 +68,8 @@ DEPTHS = (1, 2, 3, 4)
 DEPTH_DATASETS = ("xor", "moons")
 FRAMES = 24
 """About how many training steps of each depth run keep a picture of the decision regions."""
+RESOLUTION = 32
+"""The decision regions are the predicted class at the centres of RESOLUTION² grid cells."""
 
 
 def _activate(z: Value, activation: str) -> Value:
@@ -372,7 +375,7 @@ def depth_run(
     lr: float = 0.08,
     width: int = 4,
     seed: int = 0,
-    resolution: int = 24,
+    resolution: int = RESOLUTION,
     bar: Progress | None = None,
 ) -> dict[str, Any]:
     """Train ``MLP(2, [width] * depth + [1])`` with Adam on the dataset's cross-entropy.
@@ -460,7 +463,7 @@ def page_data(*, depth_steps_: int = 150, progress: bool | None = None) -> dict[
         "datasets": sets,
         "activations": list(DEPTH_ACTIVATIONS),
         "depths": list(DEPTHS),
-        "resolution": 24,
+        "resolution": RESOLUTION,
         "steps": depth_steps(depth_steps_),
         "width": 4,
         "optimizer": "Adam(lr=0.08), full batch",

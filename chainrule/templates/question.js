@@ -45,7 +45,7 @@ function tickText(t) { return fmt(Number(t.toPrecision(6)), 6); }
 function lineChart(svg, o) {
   clear(svg);
   var vb = svg.viewBox.baseVal, W = vb.width, H = vb.height;
-  var L = 66, R = 14, T = o.legend ? 46 : 28, B = 44;
+  var L = 66, R = 26, T = o.legend ? 46 : 28, B = 44;
   var xs = [], ys = [];
   o.series.forEach(function (s) { s.points.forEach(function (p) { xs.push(p[0]); ys.push(p[1]); }); });
   var x0 = o.xmin !== undefined ? o.xmin : Math.min.apply(null, xs);
@@ -183,8 +183,8 @@ function drawRule() {
   } else {
     d.textContent = parted + " of " + rrows.length + " rows differ. After step " + k +
       " the two rules' weights differ by " + fmt(s.difference.w) + " in w and " +
-      fmt(s.difference.b) + " in b; the engine's step is the rule's multiplied by f′(z) = " +
-      fmt(s.engine.slope) + " at this point.";
+      fmt(s.difference.b) + " in b. At this step the engine multiplies the error by " +
+      "f′(z) = " + fmt(s.engine.slope) + "; the rule multiplies it by 1.";
   }
   function series(key, start) {
     return ["rule", "engine"].map(function (who) {
@@ -398,7 +398,7 @@ function drawDepth() {
     xlabel: "step", ylabel: "training accuracy", ymin: 0, ymax: 1, percent: true, mark: k,
     series: [{name: "accuracy", color: ENGINE,
               points: run.accuracies.map(function (a, s) { return [s, a]; })}],
-    hline: 0.75});
+    hline: data === "xor" ? 0.75 : undefined});
   var tb = document.querySelector("#depth-table tbody");
   clear(tb);
   D.depths.forEach(function (n) {
