@@ -203,13 +203,25 @@ def sampled_steps(steps: int, dense: int = 30, count: int = 100) -> list[int]:
     return sorted(picked)
 
 
-def _sigmoid_points(w: float, b: float) -> list[list[float]]:
-    """``[z, f, f′(z)]`` at every data point, by the engine (f′ from the sigmoid node)."""
+def _sigmoid_points(w: float, b: float, slope_in_update: bool) -> list[list[float]]:
+    """``[z, f, f′(z), share]`` at every data point, by the engine (f′ from the sigmoid node).
+
+    ``share`` is the point's term of the update of ``w``: with the slope, the
+    engine's ``∂/∂w`` of the point's ``½ (f − y)² / n`` (``(f − y) f′(z) x / n``);
+    without it, the rule's ``(f − y) x / n``.
+    """
+    n = len(SIGMOID_DATA)
     rows = []
-    for x, _ in SIGMOID_DATA:  # with a graph: the slope is read off the sigmoid node
-        z = Value(w) * x + Value(b)
+    for x, y in SIGMOID_DATA:  # with a graph: the slope is read off the sigmoid node
+        wv = Value(w)
+        z = wv * x + Value(b)
         f = z.sigmoid()
-        rows.append([z.data, f.data, _slope(z, f)])
+        if slope_in_update:
+            (0.5 * (f - y) ** 2 / n).backward()
+            share = wv.grad
+        else:
+            share = (f.data - y) * x / n
+        rows.append([z.data, f.data, _slope(z, f), share])
     return rows
 
 
@@ -222,7 +234,8 @@ def saturation(
     on ``(1/n) Σ ½ (f − y)²`` with ``SGD``; the other updates with
     ``(1/n) Σ (f − y) x`` and ``(1/n) Σ (f − y)``. At each step of ``keep``
     (default ``sampled_steps(steps)``) both runs record ``w``, ``b``, the
-    squared error, the update they take there, and ``[z, f, f′(z)]`` per point.
+    squared error, the update they take there, and ``[z, f, f′(z), share]`` per
+    point (see ``_sigmoid_points``).
     """
     kept = set(keep or sampled_steps(steps))
     n = len(SIGMOID_DATA)
@@ -243,7 +256,7 @@ def saturation(
                     "b": b.data,
                     "loss": loss.data,
                     "update": [w.grad, b.grad],
-                    "points": _sigmoid_points(w.data, b.data),
+                    "points": _sigmoid_points(w.data, b.data, True),
                 }
             )
         if k < steps:
@@ -263,7 +276,7 @@ def saturation(
                     "b": bd,
                     "loss": sum(0.5 * (fi - y) ** 2 for fi, y in zip(f, ys)) / n,
                     "update": [dw, db],
-                    "points": _sigmoid_points(wd, bd),
+                    "points": _sigmoid_points(wd, bd, False),
                 }
             )
         if k < steps:

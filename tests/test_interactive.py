@@ -222,9 +222,13 @@ def test_saturated_run_is_the_reports_and_both_starts_replay(data: Any) -> None:
                 row = kept[k]
                 assert (row["w"], row["b"], row["loss"]) == (w.data, b.data, loss.data)
                 assert row["update"] == [w.grad, b.grad]
-                for (z, f, slope), fv, (x, _) in zip(row["points"], fs, points):
+                for (z, f, slope, share), fv, (x, y) in zip(row["points"], fs, points):
                     assert (z, f) == (w.data * x + b.data, fv.data)
                     assert close(slope, slope_formula(z, "sigmoid"))
+                    assert math.isclose(share, (f - y) * slope * x / n, rel_tol=1e-12)
+                shares = [p[3] for p in row["points"]]
+                scale = sum(abs(v) for v in shares)  # the terms' size bounds the rounding
+                assert abs(sum(shares) - w.grad) <= 1e-14 * scale
             opt.step()
             # the update without f′: (1/n) Σ (f − y) x and (1/n) Σ (f − y), f by the engine
             with no_grad():
@@ -238,6 +242,9 @@ def test_saturated_run_is_the_reports_and_both_starts_replay(data: Any) -> None:
                 assert (r["w"], r["b"], r["update"]) == (wd, bd, [dw, db])
                 assert r["loss"] == sum(0.5 * (fi - y) ** 2 for fi, (_, y) in zip(f, points)) / n
                 assert [p[1] for p in r["points"]] == f
+                assert [p[3] for p in r["points"]] == [
+                    (fi - y) * x / n for fi, (x, y) in zip(f, points)
+                ]
             wd, bd = wd - lr * dw, bd - lr * db
     assert any(30 < k < 60 for k in kept)  # the replay went past the dense start
 

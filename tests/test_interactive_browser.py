@@ -282,15 +282,19 @@ def test_slope_panel_shows_the_engines_numbers_for_a_chosen_step(
     fs = [(w * x + b).sigmoid().data for x, _ in points]
     true, delta = run["true_gradient"][i], run["delta_rule"][i]
     assert (true["w"], true["b"]) == (w.data, b.data)
-    rows = [state["table"][6 * j : 6 * j + 6] for j in range(len(points))]
+    rows = [state["table"][7 * j : 7 * j + 7] for j in range(len(points))]
+    n = len(points)
     for row, (x, y), f, t, d in zip(rows, points, fs, true["points"], delta["points"]):
         check_cell(row[0], x)
         check_cell(row[1], y)
         check_cell(row[2], f)
         check_cell(row[3], t[2])
         assert math.isclose(t[2], f * (1.0 - f), rel_tol=1e-9)  # σ′ = σ (1 − σ)
-        check_cell(row[4], d[1])
-        check_cell(row[5], d[2])
+        check_cell(row[4], t[3])
+        assert math.isclose(t[3], (f - y) * t[2] * x / n, rel_tol=1e-12)
+        check_cell(row[5], d[1])
+        check_cell(row[6], d[3])
+        assert d[3] == (d[1] - y) * x / n
     # the bars: per point, the true gradient's f′ then the other run's
     expected = [v for t, d in zip(true["points"], delta["points"]) for v in (t[2], d[2])]
     assert [float(v) for v in state["bars"]] == expected

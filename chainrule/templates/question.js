@@ -271,8 +271,8 @@ function drawSlope() {
   S.data.forEach(function (p, j) {
     var tr = document.createElement("tr");
     numCell(tr, p[0]); numCell(tr, p[1]);
-    numCell(tr, t.points[j][1]); numCell(tr, t.points[j][2]);
-    numCell(tr, d.points[j][1]); numCell(tr, d.points[j][2]);
+    numCell(tr, t.points[j][1]); numCell(tr, t.points[j][2]); numCell(tr, t.points[j][3]);
+    numCell(tr, d.points[j][1]); numCell(tr, d.points[j][3]);
     tb.appendChild(tr);
   });
   var r = document.getElementById("slope-readout");
