@@ -43,9 +43,14 @@ __all__ = [
     "ACTIVATIONS",
     "DEPTHS",
     "DEPTH_ACTIVATIONS",
+    "DEPTH_LR",
+    "DEPTH_STEPS",
+    "DEPTH_WIDTH",
     "FRAMES",
     "RESOLUTION",
     "SATURATION_STARTS",
+    "UPDATE_LR",
+    "UPDATE_START",
     "depth_run",
     "depth_steps",
     "page_data",
@@ -59,6 +64,8 @@ ACTIVATIONS = ("linear", "sigmoid", "tanh")
 
 UPDATE_START = (0.5, 0.0)
 """``(w, b)`` where both runs of the update-rule panel start."""
+UPDATE_LR = 0.2
+"""The learning rate of the update-rule panel (one point per step)."""
 
 SATURATION_STARTS = {"saturated": (-4.0, 0.0), "linear region": (0.25, 0.0)}
 """The two starts of the sigmoid neuron: far out on its flat tail, and near z = 0."""
@@ -66,6 +73,11 @@ SATURATION_STARTS = {"saturated": (-4.0, 0.0), "linear region": (0.25, 0.0)}
 DEPTH_ACTIVATIONS = ("linear", "tanh", "relu")
 DEPTHS = (1, 2, 3, 4)
 DEPTH_DATASETS = ("xor", "moons")
+DEPTH_STEPS = 150
+"""Full-batch Adam steps of each depth run."""
+DEPTH_LR = 0.08
+DEPTH_WIDTH = 4
+"""Units per hidden layer of the depth runs."""
 FRAMES = 24
 """About how many training steps of each depth run keep a picture of the decision regions."""
 RESOLUTION = 32
@@ -112,7 +124,7 @@ def update_rule(
     activation: str,
     *,
     epochs: int = 8,
-    lr: float = 0.2,
+    lr: float = UPDATE_LR,
     start: tuple[float, float] = UPDATE_START,
     data: Sequence[tuple[float, float]] = SIGMOID_DATA,
 ) -> dict[str, Any]:
@@ -384,9 +396,9 @@ def depth_run(
     activation: str,
     depth: int,
     *,
-    steps: int = 150,
-    lr: float = 0.08,
-    width: int = 4,
+    steps: int = DEPTH_STEPS,
+    lr: float = DEPTH_LR,
+    width: int = DEPTH_WIDTH,
     seed: int = 0,
     resolution: int = RESOLUTION,
     bar: Progress | None = None,
@@ -445,12 +457,16 @@ def depth_run(
 # --- the whole page --------------------------------------------------------------------
 
 
-def page_data(*, depth_steps_: int = 150, progress: bool | None = None) -> dict[str, Any]:
-    """Everything the interactive page shows, as JSON-able data."""
+def page_data(*, progress: bool | None = None) -> dict[str, Any]:
+    """Everything the interactive page shows, as JSON-able data.
+
+    ``progress`` forces the bar of the depth runs on or off (default: on
+    when stderr is a terminal and tqdm is installed).
+    """
     data: dict[str, Any] = {
         "update_rule": {
             "data": [list(p) for p in SIGMOID_DATA],
-            "learning_rate": 0.2,
+            "learning_rate": UPDATE_LR,
             "runs": {a: update_rule(a) for a in ACTIVATIONS},
         },
         "saturation": {
@@ -459,13 +475,13 @@ def page_data(*, depth_steps_: int = 150, progress: bool | None = None) -> dict[
         },
     }
     runs: dict[str, dict[str, Any]] = {}
-    total = len(DEPTH_DATASETS) * len(DEPTH_ACTIVATIONS) * len(DEPTHS) * depth_steps_
+    total = len(DEPTH_DATASETS) * len(DEPTH_ACTIVATIONS) * len(DEPTHS) * DEPTH_STEPS
     with Progress(total, "depth", enabled=progress) as bar:
         for dataset in DEPTH_DATASETS:
             for activation in DEPTH_ACTIVATIONS:
                 for depth in DEPTHS:
                     runs[f"{dataset}/{activation}/{depth}"] = depth_run(
-                        dataset, activation, depth, steps=depth_steps_, bar=bar
+                        dataset, activation, depth, bar=bar
                     )
     sets = {}
     for dataset in DEPTH_DATASETS:
@@ -477,9 +493,9 @@ def page_data(*, depth_steps_: int = 150, progress: bool | None = None) -> dict[
         "activations": list(DEPTH_ACTIVATIONS),
         "depths": list(DEPTHS),
         "resolution": RESOLUTION,
-        "steps": depth_steps(depth_steps_),
-        "width": 4,
-        "optimizer": "Adam(lr=0.08), full batch",
+        "steps": depth_steps(DEPTH_STEPS),
+        "width": DEPTH_WIDTH,
+        "optimizer": f"Adam(lr={DEPTH_LR:g}), full batch",
         "loss": "binary cross-entropy with logits",
         "runs": runs,
     }

@@ -419,4 +419,4 @@ def test_nothing_scrolls_sideways_and_every_control_has_a_label(
     assert all(i["labels"] >= 1 for i in layout["inputs"]), layout["inputs"]
     assert len(layout["inputs"]) == 3 + 1 + 2 + 1 + 2 + 3 + 1 + 1
     print(f"\npage ready after {layout['readyMs']} ms at {layout['innerWidth']} px")
-    assert layout["readyMs"] < 3000
+    assert layout["readyMs"] < 2000  # opens at once (about 0.1-0.2 s here)
