@@ -237,6 +237,13 @@ def _sigmoid_points(w: float, b: float, slope_in_update: bool) -> list[list[floa
     return rows
 
 
+def _cross_entropy(w: float, b: float) -> float:
+    """``(1/n) Σ −[y ln f + (1 − y) ln(1 − f)]`` at ``(w, b)``, by the engine from the logits."""
+    with no_grad():
+        zs = [Value(w) * x + Value(b) for x, _ in SIGMOID_DATA]
+        return binary_cross_entropy_with_logits(zs, [y for _, y in SIGMOID_DATA]).data
+
+
 def saturation(
     start: tuple[float, float], *, steps: int = 2000, lr: float = 0.5, keep: Sequence[int] = ()
 ) -> dict[str, Any]:
@@ -246,7 +253,7 @@ def saturation(
     on ``(1/n) Σ ½ (f − y)²`` with ``SGD``; the other updates with
     ``(1/n) Σ (f − y) x`` and ``(1/n) Σ (f − y)``. At each step of ``keep``
     (default ``sampled_steps(steps)``) both runs record ``w``, ``b``, the
-    squared error, the update they take there, and ``[z, f, f′(z), share]`` per
+    squared error, the cross-entropy, the update they take there, and ``[z, f, f′(z), share]`` per
     point (see ``_sigmoid_points``).
     """
     kept = set(keep or sampled_steps(steps))
@@ -267,6 +274,7 @@ def saturation(
                     "w": w.data,
                     "b": b.data,
                     "loss": loss.data,
+                    "cross_entropy": _cross_entropy(w.data, b.data),
                     "update": [w.grad, b.grad],
                     "points": _sigmoid_points(w.data, b.data, True),
                 }
@@ -287,6 +295,7 @@ def saturation(
                     "w": wd,
                     "b": bd,
                     "loss": sum(0.5 * (fi - y) ** 2 for fi, y in zip(f, ys)) / n,
+                    "cross_entropy": _cross_entropy(wd, bd),
                     "update": [dw, db],
                     "points": _sigmoid_points(wd, bd, False),
                 }

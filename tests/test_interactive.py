@@ -202,6 +202,12 @@ def test_saturated_run_is_the_reports_and_both_starts_replay(data: Any) -> None:
         assert row["loss"] == report["true_gradient"]["losses"][row["step"]]
     for row in sat["delta_rule"]:
         assert row["loss"] == report["delta_rule"]["losses"][row["step"]]
+    for name in ("true_gradient", "delta_rule"):
+        for row in sat[name]:
+            assert row["cross_entropy"] == report[name]["cross_entropies"][row["step"]]
+    # each update ends lower on the loss it follows
+    t, d = sat["true_gradient"][-1], sat["delta_rule"][-1]
+    assert t["loss"] < d["loss"] and d["cross_entropy"] < t["cross_entropy"]
     points = section["data"]
     n = len(points)
     for run in section["runs"].values():
@@ -222,6 +228,9 @@ def test_saturated_run_is_the_reports_and_both_starts_replay(data: Any) -> None:
                 row = kept[k]
                 assert (row["w"], row["b"], row["loss"]) == (w.data, b.data, loss.data)
                 assert row["update"] == [w.grad, b.grad]
+                logits = [w.data * x + b.data for x, _ in points]
+                ce = binary_cross_entropy_with_logits(logits, [y for _, y in points]).data
+                assert row["cross_entropy"] == ce
                 for (z, f, slope, share), fv, (x, y) in zip(row["points"], fs, points):
                     assert (z, f) == (w.data * x + b.data, fv.data)
                     assert close(slope, slope_formula(z, "sigmoid"))

@@ -183,6 +183,9 @@ def test_every_control_changes_what_its_section_shows(
         ("rule", "step slider: end", key("rule-step", Keys.END)),
         ("slope", "start: linear region", pick("slope-start", "linear region")),
         ("slope", "step slider: arrow right", key("slope-step", Keys.ARROW_RIGHT)),
+        ("slope", "loss drawn: cross-entropy", pick("slope-loss", "cross_entropy")),
+        ("slope", "loss drawn: arrow key back to squared error",
+         arrow("slope-loss", "cross_entropy", Keys.ARROW_LEFT)),
         ("slope", "start: back to saturated",
          arrow("slope-start", "linear region", Keys.ARROW_LEFT)),
         ("depth", "data: moons", pick("depth-data", "moons")),
@@ -300,8 +303,10 @@ def test_slope_panel_shows_the_engines_numbers_for_a_chosen_step(
     assert [float(v) for v in state["bars"]] == expected
     check_cell(state["readout"][0], true["loss"])
     check_cell(state["readout"][1], delta["loss"])
-    check_cell(state["readout"][2], true["update"][0])
-    check_cell(state["readout"][3], delta["update"][0])
+    check_cell(state["readout"][2], true["cross_entropy"])
+    check_cell(state["readout"][3], delta["cross_entropy"])
+    check_cell(state["readout"][4], true["update"][0])
+    check_cell(state["readout"][5], delta["update"][0])
 
 
 def test_depth_panel_shows_the_engines_numbers_and_the_collapsed_map(
@@ -417,6 +422,6 @@ def test_nothing_scrolls_sideways_and_every_control_has_a_label(
         assert layout["fontSize"] * chart["width"] / chart["viewBox"] >= 10.0, chart
     assert layout["bodyFont"] >= 15
     assert all(i["labels"] >= 1 for i in layout["inputs"]), layout["inputs"]
-    assert len(layout["inputs"]) == 3 + 1 + 2 + 1 + 2 + 3 + 1 + 1
+    assert len(layout["inputs"]) == 3 + 1 + 2 + 2 + 1 + 2 + 3 + 1 + 1
     print(f"\npage ready after {layout['readyMs']} ms at {layout['innerWidth']} px")
     assert layout["readyMs"] < 2000  # opens at once (about 0.1-0.2 s here)

@@ -251,12 +251,15 @@ function drawSlope() {
   document.getElementById("slope-step-out").textContent =
     "step " + k + " of " + steps[steps.length - 1] + " (" + steps.length + " steps kept)";
   var withF = "with f′ (true gradient)", without = "without f′";
+  var key = checked("slope-loss"), name = key === "loss" ? "squared error" : "cross-entropy";
+  function curve(rows) { return rows.map(function (r) { return [r.step, r[key]]; }); }
   lineChart(document.getElementById("slope-loss-chart"), {
-    title: "Squared error from w = " + fmt(run.start.w) + ", b = " + fmt(run.start.b),
-    xlabel: "step", ylabel: "squared error (log scale)", log: true, legend: true, mark: k,
+    title: name.charAt(0).toUpperCase() + name.slice(1) + " from w = " + fmt(run.start.w) +
+      ", b = " + fmt(run.start.b),
+    xlabel: "step", ylabel: name + " (log scale)", log: true, legend: true, mark: k,
     series: [
-      {name: withF, color: ENGINE, points: run.true_gradient.map(function (r) { return [r.step, r.loss]; })},
-      {name: without, color: RULE, dash: "7 4", points: run.delta_rule.map(function (r) { return [r.step, r.loss]; })}
+      {name: withF, color: ENGINE, points: curve(run.true_gradient)},
+      {name: without, color: RULE, dash: "7 4", points: curve(run.delta_rule)}
     ]});
   barChart(document.getElementById("slope-bars"), {
     title: "f′(z) at each point, step " + k, ymax: 0.25, xlabel: "point x",
@@ -285,6 +288,8 @@ function drawSlope() {
   }
   part("At step " + k + " the squared error is ", t.loss);
   part(" with f′ and ", d.loss);
+  part(" without; the cross-entropy ", t.cross_entropy);
+  part(" with f′ and ", d.cross_entropy);
   part(" without. The step in w: the true gradient ∂L/∂w = ", t.update[0]);
   part(", the update without f′ uses ", d.update[0]);
   r.appendChild(document.createTextNode("."));
@@ -425,7 +430,7 @@ function on(selector, draw) {
   });
 }
 on('input[name="rule-act"], #rule-step', drawRule);
-on('input[name="slope-start"], #slope-step', drawSlope);
+on('input[name="slope-start"], input[name="slope-loss"], #slope-step', drawSlope);
 on('input[name="depth-data"], input[name="depth-act"], #depth-layers, #depth-step', drawDepth);
 drawRule();
 drawSlope();
