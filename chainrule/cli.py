@@ -41,6 +41,8 @@ if _ENGINE_PROBLEM is None:
     from autograd.viz.dot import INSTALL_HINT, GraphvizNotFoundError
 
     from .expression import FUNCTIONS, evaluate, parse, parse_assignments
+    from .interactive import page_data
+    from .interactive_page import render as render_interactive
     from .question import run_all
     from .report import text_table, write_question, write_training
     from .training import DATASETS, DEFAULT_LR, OPTIMIZERS, Diverged, Settings, train
@@ -288,7 +290,10 @@ def build_parser() -> _Parser:
             "(equal); (2) a sigmoid neuron trained with and without the activation's "
             "derivative f(1 - f); (3) linear against tanh layers on XOR at depths 1-4, and "
             "the proof that a linear stack is one affine map. Prints the three findings and "
-            "writes index.html, report.json and the figures. Needs the plot and viz extras."
+            "writes index.html (an interactive page: switch the activation and its "
+            "derivative, scrub through training; self-contained, works offline), "
+            "report.html (the static report), report.json and the figures. Needs the plot "
+            "and viz extras."
         ),
         epilog=_EXIT,
     )
@@ -452,9 +457,10 @@ def _question(args: argparse.Namespace) -> int:
     _check_extras()
     out = _out_dir(args.out)
     findings = run_all()
+    main_page = render_interactive(page_data())
     try:
         with _drawing():
-            files = write_question(findings, out)
+            files = write_question(findings, out, main_page=main_page)
     except OSError as e:
         raise _cannot(out, e) from None
     for i, f in enumerate(findings, start=1):
@@ -474,6 +480,7 @@ def _question(args: argparse.Namespace) -> int:
             print(textwrap.indent(text_table(*console), "   "))
         print()
     print(f"wrote {', '.join(os.path.basename(f) for f in files)} to {out}")
+    print(f"open {os.path.join(out, 'index.html')} in a browser")
     failed = [str(i) for i, f in enumerate(findings, start=1) if not f.holds]
     if failed:
         print(

@@ -232,9 +232,21 @@ QUESTION = (
 )
 
 
-def question_blocks(findings: Sequence[Finding]) -> list[Block]:
-    """The question page: the question, then each finding's lead, verdict and blocks."""
+def question_blocks(findings: Sequence[Finding], *, main_page: bool = False) -> list[Block]:
+    """The question page: the question, then each finding's lead, verdict and blocks.
+
+    ``main_page`` says that an interactive page (index.html) leads to this one.
+    """
     blocks: list[Block] = [Paragraph.of(QUESTION)]
+    if main_page:
+        blocks.append(
+            Paragraph.of(
+                "To switch the activation and its derivative and scrub through training, "
+                "open ",
+                Link("the interactive page", "index.html"),
+                ".",
+            )
+        )
     for i, f in enumerate(findings, start=1):
         blocks.append(Heading(f"{i}. {f.title}"))
         blocks.append(Paragraph.of(f.statement, lead=True))
@@ -247,21 +259,30 @@ def question_blocks(findings: Sequence[Finding]) -> list[Block]:
     return blocks
 
 
-def write_question(findings: Sequence[Finding], out: str) -> list[str]:
+def write_question(
+    findings: Sequence[Finding], out: str, *, main_page: str | None = None
+) -> list[str]:
     """Write the report of ``chainrule question`` into ``out``; return the paths written.
 
-    Each finding's figures, report.json (every number, by finding) and index.html.
+    Each finding's figures, report.json (every number, by finding) and the
+    report page: index.html, or, when ``main_page`` (a complete HTML page,
+    the interactive one) is given, report.html, with ``main_page`` as
+    index.html.
     """
     keys = [f.key for f in findings]
     if len(set(keys)) != len(keys):
         raise ValueError(f"write_question: findings need distinct keys, got {keys}")
-    blocks = question_blocks(findings)
+    blocks = question_blocks(findings, main_page=main_page is not None)
     paths, sizes = write_figures([b for b in blocks if isinstance(b, Figure)], out)
     report_path = os.path.join(out, "report.json")
     write_json(
         report_path,
         {"question": QUESTION, "findings": {f.key: f.to_json() for f in findings}},
     )
-    page_path = os.path.join(out, "index.html")
+    page_path = os.path.join(out, "index.html" if main_page is None else "report.html")
     write_text(page_path, pages.page("The derivative question", blocks, sizes))
-    return [*paths, report_path, page_path]
+    if main_page is None:
+        return [*paths, report_path, page_path]
+    main_path = os.path.join(out, "index.html")
+    write_text(main_path, main_page)
+    return [*paths, report_path, page_path, main_path]

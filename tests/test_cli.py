@@ -213,8 +213,15 @@ def test_question_writes_a_report_page_with_every_figure(question: Any) -> None:
     out, findings, stdout = question
     figures = check_svgs(out)
     assert "sigmoid.svg" in figures and "xor.svg" in figures
-    page = check_page(out, figures)
-    assert 'href="report.json"' in page
+    # the static report is report.html; index.html is the interactive page leading to it
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert set(re.findall(r'<img src="([^"]+)"', page)) == set(figures)
+    assert 'href="report.json"' in page and 'href="index.html"' in page
+    main = (out / "index.html").read_text(encoding="utf-8")
+    assert main.startswith("<!DOCTYPE html>") and 'href="report.html"' in main
+    assert "<img" not in main and "src=" not in main  # self-contained
+    assert f"open {out / 'index.html'} in a browser" in stdout
     for f in findings.values():
         assert f["holds"] is True
         assert f["statement"] in stdout.replace("\n   ", " ")  # printed, wrapped

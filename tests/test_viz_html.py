@@ -541,6 +541,10 @@ def test_the_wheel_ships_the_page_templates(tmp_path: Path) -> None:
             text = z.read(member).decode("utf-8")
             assert text == (root / "autograd" / "viz" / "templates" / name).read_text("utf-8")
         assert "autograd/files.py" in names and "autograd/viz/html.py" in names
+        for name in ("question.html", "question.css", "question.js"):  # chainrule question's
+            member = f"chainrule/templates/{name}"
+            assert member in names
+            assert z.read(member) == (root / "chainrule" / "templates" / name).read_bytes()
 
 
 @needs_dot
