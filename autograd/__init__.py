@@ -2,9 +2,9 @@
 
 ``Value`` records every operation; ``Value.backward()`` runs the chain rule in
 reverse topological order. ``grad``, ``value_and_grad``, ``hessian``,
-``jacobian``, ``jvp``, ``vjp`` and ``hvp`` give derivatives of any order; ``Tape`` replays a recorded graph as
-straight-line Python; ``no_grad`` and ``detect_anomaly`` change how
-operations record.
+``jacobian``, ``jvp``, ``vjp`` and ``hvp`` give derivatives of any order;
+``Tape`` replays a recorded graph as straight-line Python; ``no_grad`` and
+``detect_anomaly`` change how operations record.
 """
 
 from __future__ import annotations
