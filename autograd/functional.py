@@ -543,7 +543,10 @@ def _split_aux(res: Any) -> tuple[Any, Any]:
             raise ValueError(f"{where}, got a {type(res).__name__} of {len(res)} items")
         value, aux = res
     elif _is_scalar_out(res):
-        raise ValueError(f"{where}, got the single value {errors.describe(res)}")
+        raise ValueError(
+            f"{where}, got the single value {errors.describe(res)}; return (value, aux), "
+            "or leave has_aux off"
+        )
     else:
         raise TypeError(f"{where}, got {errors.describe(res)}")
     if isinstance(value, (list, tuple)):
@@ -559,9 +562,7 @@ def _split_aux(res: Any) -> tuple[Any, Any]:
     return value, aux
 
 
-def _value_and_grad_aux(
-    f: Callable[..., Any], argnums: Argnums
-) -> Callable[..., tuple[Any, Any]]:
+def _value_and_grad_aux(f: Callable[..., Any], argnums: Argnums) -> Callable[..., tuple[Any, Any]]:
     """``value_and_grad(f, argnums, has_aux=True)``: ``((value, aux), grads)``."""
 
     @functools.wraps(f)
