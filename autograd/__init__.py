@@ -1,10 +1,10 @@
 """chainrule's engine: scalar reverse-mode automatic differentiation.
 
 ``Value`` records every operation; ``Value.backward()`` runs the chain rule in
-reverse topological order. ``grad``, ``value_and_grad`` and ``hessian`` give
-derivatives of any order; ``Tape`` replays a recorded graph as
-straight-line Python; ``no_grad`` and ``detect_anomaly`` change how
-operations record.
+reverse topological order. ``grad``, ``value_and_grad``, ``hessian``,
+``jacobian``, ``jvp``, ``vjp`` and ``hvp`` give derivatives of any order;
+``Tape`` replays a recorded graph as straight-line Python; ``no_grad`` and
+``detect_anomaly`` change how operations record.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ if _os.path.exists(_os.path.join(_here, "numpy", "numpy_vjps.py")) or _os.path.e
         "run 'pip uninstall autograd chainrule' and then 'pip install chainrule'."
     )
 
-from .functional import grad, hessian, value_and_grad  # noqa: E402
+from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp  # noqa: E402
 from .modes import detect_anomaly, no_grad  # noqa: E402
 from .tape import Tape  # noqa: E402
 from .value import Value, atan2, hypot, maximum, minimum  # noqa: E402
@@ -40,7 +40,10 @@ __all__ = [
     "detect_anomaly",
     "grad",
     "hessian",
+    "hvp",
     "hypot",
+    "jacobian",
+    "jvp",
     "maximum",
     "minimum",
     "no_grad",
@@ -49,6 +52,7 @@ __all__ = [
     "to_html",
     "to_svg",
     "value_and_grad",
+    "vjp",
 ]
 
 
