@@ -17,10 +17,10 @@ from .value import NARY, Value
 
 def parents(node: Value) -> tuple[Value, ...]:
     """The nodes ``node`` was computed from, in order (empty for a leaf)."""
-    a = node._a
+    a = node._left
     if a is None:
         return ()
-    b = node._b
+    b = node._right
     if b is None:
         return (a,)
     if b is NARY:
@@ -30,15 +30,15 @@ def parents(node: Value) -> tuple[Value, ...]:
 
 def local_derivatives(node: Value) -> tuple[float, ...]:
     """d(node)/d(parent) as floats, aligned with ``parents(node)``."""
-    a = node._a
+    a = node._left
     if a is None:
         return ()
-    b = node._b
+    b = node._right
     if b is None:
-        return (node._da,)
+        return (node._dleft,)
     if b is NARY:
-        return node._da  # type: ignore[no-any-return]
-    return (node._da, node._db)
+        return node._dleft  # type: ignore[no-any-return]
+    return (node._dleft, node._dright)
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -75,7 +75,7 @@ def reverse_order(root: Value, stop: Container[Value] = ()) -> list[Value]:
     them). Leaves are left out. The walk does not go beyond
     nodes in ``stop``; they are listed but their parents are not.
     """
-    if root._a is None:
+    if root._left is None:
         return []
     nodes = [root]
     app = nodes.append
@@ -84,11 +84,11 @@ def reverse_order(root: Value, stop: Container[Value] = ()) -> list[Value]:
             if node in stop:
                 continue
             for p in parents(node):
-                if p._a is not None:
-                    c = p._n
+                if p._left is not None:
+                    c = p._consumers
                     if not c:
                         app(p)
-                    p._n = c + 1
+                    p._consumers = c + 1
         order: list[Value] = []
         stack = [root]
         while stack:
@@ -97,12 +97,12 @@ def reverse_order(root: Value, stop: Container[Value] = ()) -> list[Value]:
             if node in stop:
                 continue
             ps = parents(node)
-            if node._b is not NARY:  # two inputs: pushed last, popped first, so in order
+            if node._right is not NARY:  # two inputs: pushed last, popped first, so in order
                 ps = ps[::-1]
             for p in ps:  # an affine node pushes its parents in order (one loop in backward)
-                if p._a is not None:
-                    c = p._n - 1
-                    p._n = c
+                if p._left is not None:
+                    c = p._consumers - 1
+                    p._consumers = c
                     if not c:
                         stack.append(p)
     except BaseException:
@@ -114,7 +114,7 @@ def reverse_order(root: Value, stop: Container[Value] = ()) -> list[Value]:
 def _reset(nodes: list[Value]) -> None:
     """Zero the consumer counts after an interrupted walk, so the next walk starts clean."""
     for node in nodes:
-        node._n = 0
+        node._consumers = 0
 
 
 def backward(root: Value) -> None:
@@ -127,19 +127,19 @@ def backward(root: Value) -> None:
     even through an infinite local derivative.
 
     Two sweeps, no recursion and no sorting: the first counts, for each
-    interior node, the nodes in this graph that consume it (kept in ``_n``,
+    interior node, the nodes in this graph that consume it (kept in ``_consumers``,
     which is 0 between passes) and resets its grad; the second starts at
     the root and handles a node once all its consumers are done, which is
     reverse topological order (the same as ``reverse_order``).
 
-    A leaf is set aside the first time it is met (its ``_n`` marks it; its
+    A leaf is set aside the first time it is met (its ``_consumers`` marks it; its
     grad is saved and zeroed), at the latest just before its first term
     arrives, and gets the saved grad back at the end. Leaves of one- and
     two-input nodes are met in the first sweep; leaves of ``affine`` nodes
     in the second, inside the one loop over the parents that also adds
     their terms, so a training graph's many weight edges cost no extra loop.
     """
-    if root._a is None:
+    if root._left is None:
         root.grad += 1.0
         return
     if _value._special and modes._state.anomaly:
@@ -154,48 +154,48 @@ def backward(root: Value) -> None:
     save = saved.append
     try:
         for node in nodes:
-            a = node._a
-            b = node._b
+            a = node._left
+            b = node._right
             if b is None:
-                if a._a is not None:
-                    c = a._n
+                if a._left is not None:
+                    c = a._consumers
                     if not c:
                         a.grad = 0.0
                         app(a)
-                    a._n = c + 1
-                elif not a._n:
-                    a._n = 1
+                    a._consumers = c + 1
+                elif not a._consumers:
+                    a._consumers = 1
                     leaf(a)
                     save(a.grad)
                     a.grad = 0.0
             elif b is nary:  # leaves are met in the second sweep
                 for p in a:
-                    if p._a is not None:
-                        c = p._n
+                    if p._left is not None:
+                        c = p._consumers
                         if not c:
                             p.grad = 0.0
                             app(p)
-                        p._n = c + 1
+                        p._consumers = c + 1
             else:
-                if a._a is not None:
-                    c = a._n
+                if a._left is not None:
+                    c = a._consumers
                     if not c:
                         a.grad = 0.0
                         app(a)
-                    a._n = c + 1
-                elif not a._n:
-                    a._n = 1
+                    a._consumers = c + 1
+                elif not a._consumers:
+                    a._consumers = 1
                     leaf(a)
                     save(a.grad)
                     a.grad = 0.0
-                if b._a is not None:
-                    c = b._n
+                if b._left is not None:
+                    c = b._consumers
                     if not c:
                         b.grad = 0.0
                         app(b)
-                    b._n = c + 1
-                elif not b._n:
-                    b._n = 1
+                    b._consumers = c + 1
+                elif not b._consumers:
+                    b._consumers = 1
                     leaf(b)
                     save(b.grad)
                     b.grad = 0.0
@@ -209,51 +209,51 @@ def backward(root: Value) -> None:
             if g - g:  # inf or nan upstream: a zero local derivative still gives 0
                 _propagate_nonfinite(node, g, leaves, saved)
                 g = 0.0
-            a = node._a
-            b = node._b
+            a = node._left
+            b = node._right
             if b is None:
                 if g:
-                    a.grad += g * node._da
-                if a._a is not None:
-                    c = a._n - 1
-                    a._n = c
+                    a.grad += g * node._dleft
+                if a._left is not None:
+                    c = a._consumers - 1
+                    a._consumers = c
                     if not c:
                         push(a)
             elif b is nary:
                 if g:  # one loop adds the terms, counts down and pushes
-                    for p, d in zip(a, node._da):
-                        if p._a is not None:
+                    for p, d in zip(a, node._dleft):
+                        if p._left is not None:
                             p.grad += g * d
-                            c = p._n - 1
-                            p._n = c
+                            c = p._consumers - 1
+                            p._consumers = c
                             if not c:
                                 push(p)
                         else:
-                            if not p._n:
-                                p._n = 1
+                            if not p._consumers:
+                                p._consumers = 1
                                 leaf(p)
                                 save(p.grad)
                                 p.grad = 0.0
                             p.grad += g * d
                 else:
                     for p in a:
-                        if p._a is not None:
-                            c = p._n - 1
-                            p._n = c
+                        if p._left is not None:
+                            c = p._consumers - 1
+                            p._consumers = c
                             if not c:
                                 push(p)
             else:
                 if g:
-                    a.grad += g * node._da
-                    b.grad += g * node._db
-                if b._a is not None:
-                    c = b._n - 1
-                    b._n = c
+                    a.grad += g * node._dleft
+                    b.grad += g * node._dright
+                if b._left is not None:
+                    c = b._consumers - 1
+                    b._consumers = c
                     if not c:
                         push(b)
-                if a._a is not None:
-                    c = a._n - 1
-                    a._n = c
+                if a._left is not None:
+                    c = a._consumers - 1
+                    a._consumers = c
                     if not c:
                         push(a)
     except BaseException:
@@ -261,7 +261,7 @@ def backward(root: Value) -> None:
         _restore(leaves, saved)
         raise
     for p, before in zip(leaves, saved):
-        p._n = 0
+        p._consumers = 0
         if before:  # adding 0.0 would change nothing: this pass's sum is never -0.0
             p.grad += before
 
@@ -270,7 +270,7 @@ def _restore(leaves: list[Value], saved: list[float]) -> None:
     """Give the leaves back the grads they had before an interrupted pass."""
     for p, before in zip(leaves, saved):
         p.grad = before
-        p._n = 0
+        p._consumers = 0
 
 
 def _times(g: float, d: float) -> float:
@@ -283,8 +283,8 @@ def _times(g: float, d: float) -> float:
 def _propagate_nonfinite(node: Value, g: float, leaves: list[Value], saved: list[float]) -> None:
     """Pass a non-finite upstream ``g`` on, with zero local derivatives giving exactly 0."""
     for p, d in zip(parents(node), local_derivatives(node)):
-        if p._a is None and not p._n:  # a leaf met here first: set it aside
-            p._n = 1
+        if p._left is None and not p._consumers:  # a leaf met here first: set it aside
+            p._consumers = 1
             leaves.append(p)
             saved.append(p.grad)
             p.grad = 0.0
@@ -308,7 +308,7 @@ def _backward_checked(root: Value) -> None:
             continue
         for p, d in zip(parents(node), local_derivatives(node)):
             term = _times(g, d)
-            if p._a is None:
+            if p._left is None:
                 before = pending.get(p, 0.0)
                 total = pending[p] = before + term
             else:
@@ -333,7 +333,7 @@ def _backward_through(node: Value) -> str:
     ins = ", ".join(modes.describe_node(q) for q in parents(node))
     name = f" of node {node.label!r}" if node.label else ""
     return (
-        f"detect_anomaly: backward through operation {node._op!r}{name} (inputs [{ins}], "
+        f"detect_anomaly: backward through operation {node._rule!r}{name} (inputs [{ins}], "
         f"created at {modes.where_text(node)})"
     )
 

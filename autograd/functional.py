@@ -125,7 +125,7 @@ def _accumulate(
                 continue
             g = grads.pop(node)
             ps = parents(node)
-            ds = RULES[node._op].derivative(node)
+            ds = RULES[node._rule].derivative(node)
             for p, d in zip(ps, ds):
                 if p in depends:
                     c = _scale(g, d)
@@ -155,7 +155,7 @@ def _accumulate_checked(
             made = []
             try:
                 with modes.built_for(node):
-                    ds = RULES[node._op].derivative(node)
+                    ds = RULES[node._rule].derivative(node)
                     for p, d in zip(ps, ds):
                         if p in depends:
                             c = _scale(g, d)

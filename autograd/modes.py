@@ -126,21 +126,21 @@ def _post(node: Any, leaf: bool = False) -> None:
             from .backward import parents
 
             ins = ", ".join(describe_node(p) for p in parents(node))
-            if node._b is _value.NARY:  # affine: constant inputs sit among the partners
-                cs = [c for c in node._db[1:] if c.__class__ is float]
+            if node._right is _value.NARY:  # affine: constant inputs sit among the partners
+                cs = [c for c in node._dright[1:] if c.__class__ is float]
                 consts = f" and constants {cs!r}" if cs else ""
             else:
-                const = node._db if node._b is None else None
+                const = node._dright if node._right is None else None
                 consts = f" and constant {const!r}" if const is not None else ""
             raise FloatingPointError(
-                f"detect_anomaly: operation {node._op!r} produced {r!r} from inputs "
+                f"detect_anomaly: operation {node._rule!r} produced {r!r} from inputs "
                 f"[{ins}]{consts}, at {where_text(node)}"
             )
     if leaf:
         return
     if not st.grad_enabled:
-        node._a = node._b = node._da = node._db = None
-        node._op = ""
+        node._left = node._right = node._dleft = node._dright = None
+        node._rule = ""
 
 
 _value._post = _post

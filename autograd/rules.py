@@ -391,7 +391,7 @@ def _inv_sqrt(x: Value) -> Any:
 def _binary_d(n: Value, face: Callable[[Value, Value], tuple[Any, Any]]) -> tuple[Any, Any]:
     """Both partials of a two-input function as Values: 0 where the float face says 0."""
     a, b = _ps(n)
-    if n._da == 0.0 and n._db == 0.0:
+    if n._dleft == 0.0 and n._dright == 0.0:
         return _const(0.0), _const(0.0)
     return face(a, b)
 
@@ -424,7 +424,7 @@ def _p(n: Value) -> Value:
 
 
 def _c(n: Value) -> Any:
-    return n._db
+    return n._dright
 
 
 RULES: dict[str, Rule] = {
@@ -453,10 +453,10 @@ RULES: dict[str, Rule] = {
         Rule("softplus", "softplus", lambda n: (_p(n).sigmoid(),)),
         Rule("relu", "relu", lambda n: (_const(relu_f(_p(n).data)[1]),)),
         Rule("abs", "abs", lambda n: (_const(abs_f(_p(n).data)[1]),)),
-        Rule("leaky_relu", "leaky_relu", lambda n: (_const(n._da),)),
+        Rule("leaky_relu", "leaky_relu", lambda n: (_const(n._dleft),)),
         Rule("sin", "sin", lambda n: (_p(n).cos(),)),
         Rule("cos", "cos", lambda n: (-_p(n).sin(),)),
-        Rule("affine", "Σ", lambda n: n._db),
+        Rule("affine", "Σ", lambda n: n._dright),
         Rule("tan", "tan", lambda n: (n * n + 1.0,)),
         Rule("asin", "asin", lambda n: (_inv_sqrt((1.0 - _p(n)) * (_p(n) + 1.0)),)),
         Rule("acos", "acos", lambda n: (-_inv_sqrt((1.0 - _p(n)) * (_p(n) + 1.0)),)),
@@ -471,18 +471,18 @@ RULES: dict[str, Rule] = {
         Rule("log1p", "log1p", lambda n: (1.0 / (_p(n) + 1.0),)),
         Rule("expm1", "expm1", lambda n: (_p(n).exp(),)),
         Rule("erf", "erf", lambda n: ((-(_p(n) * _p(n))).exp() * _TWO_OVER_SQRT_PI,)),
-        Rule("clamp", "clamp", lambda n: (_const(n._da),)),
+        Rule("clamp", "clamp", lambda n: (_const(n._dleft),)),
         Rule(
             "atan2",
             "atan2",
             lambda n: _binary_d(n, lambda y, x: (x / (x * x + y * y), -y / (x * x + y * y))),
         ),
         Rule("hypot", "hypot", lambda n: _binary_d(n, lambda x, y: (x / n, y / n))),
-        Rule("minimum", "minimum", lambda n: (_const(n._da), _const(n._db))),
-        Rule("maximum", "maximum", lambda n: (_const(n._da), _const(n._db))),
+        Rule("minimum", "minimum", lambda n: (_const(n._dleft), _const(n._dright))),
+        Rule("maximum", "maximum", lambda n: (_const(n._dleft), _const(n._dright))),
     ]
 }
-"""Every operation by name. ``Value._op`` holds the key."""
+"""Every operation by name. ``Value._rule`` holds the key."""
 
 UNARY: dict[str, Callable[[float], tuple[float, float]]] = {
     "exp": exp_f,

@@ -6,16 +6,26 @@ Each operation computes its result *and* its local derivatives as floats
 slots and no closures, so a dropped graph is freed at once by reference
 counting, without waiting for the garbage collector.
 
-Node layout (all internal):
+Node fields (all internal; a reader's guide to every slot):
 
-* leaf:      ``_a is None``
-* one input: ``_a`` parent, ``_b is None``, ``_da`` local derivative,
-  ``_db`` the folded constant (``x * 3`` stores ``3.0``; no node for ``3``)
-* two inputs: ``_a``, ``_b`` parents, ``_da``, ``_db`` local derivatives
-* n inputs (``affine``): ``_a`` tuple of parents, ``_b is NARY``, ``_da``
-  tuple of local derivatives, ``_db`` the same as Values or numbers
-* ``_n`` is 0, except while ``backward`` walks the graph: it counts there
-  how many nodes of the graph consume this one
+* ``_left``      the first parent; ``None`` for a leaf; for an n-input node
+                 (``affine``) the tuple of all parents
+* ``_right``     the second parent; ``None`` for a one-input node; ``NARY``
+                 for an n-input node
+* ``_dleft``     d(node)/d(_left), a float (for n inputs: a tuple of floats,
+                 one per parent)
+* ``_dright``    d(node)/d(_right) for two inputs; for one input, what the
+                 node folded in: the constant (``x * 3`` stores ``3.0``; no
+                 node for ``3``), leaky_relu's slope, clamp's ``(lo, hi)``, or
+                 ``None``; for n inputs, each parent's partner (Value or number)
+* ``_rule``      the key of the node's row in ``rules.RULES`` (``''`` for a leaf)
+* ``_consumers`` 0, except while ``backward`` walks the graph: it counts there
+                 how many nodes of the graph consume this one
+
+micrograd's names read the same fields, with micrograd's meaning, as
+class-level properties (no cost per node): ``_prev`` (the set of parents),
+``_op`` (a short symbol, ``''`` for a leaf) and ``_backward()`` (one
+chain-rule step into the parents' ``grad``).
 """
 
 from __future__ import annotations
@@ -36,7 +46,7 @@ _special = False  # set by modes.py while no_grad or detect_anomaly is active
 _post: Any = None  # modes.py installs the hook that handles those modes
 
 NARY: Any = ("nary",)
-"""Marker in ``_b`` for nodes with a tuple of parents."""
+"""Marker in ``_right`` for nodes with a tuple of parents."""
 
 Operand = Union["Value", float]  # int and bool are accepted where float is
 
@@ -78,27 +88,38 @@ class Value:
     ``label`` names the node in pictures and error messages.
     """
 
-    __slots__ = ("__dict__", "__weakref__", "_a", "_b", "_da", "_db", "_n", "_op", "data", "grad")
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_consumers",
+        "_dleft",
+        "_dright",
+        "_left",
+        "_right",
+        "_rule",
+        "data",
+        "grad",
+    )
 
     data: float
     grad: float
     label: str = ""  # class default: only labelled nodes pay for an instance dict
-    _op: str
-    _a: Any
-    _b: Any
-    _da: Any
-    _db: Any
-    _n: int  # consumer count, used by backward (0 outside it)
+    _rule: str  # key in rules.RULES; "" for a leaf
+    _left: Any  # first parent, or the tuple of parents (n inputs)
+    _right: Any  # second parent, None (one input) or NARY (n inputs)
+    _dleft: Any  # d(self)/d(_left), or a tuple (n inputs)
+    _dright: Any  # d(self)/d(_right), or the folded constant (one input), or partners
+    _consumers: int  # consumer count, used by backward (0 outside it)
 
     def __init__(self, data: Any, label: str = "") -> None:
         self.data = _as_float(data, "Value")
         self.grad = 0.0
-        self._n = 0
-        self._op = ""
-        self._a = None
-        self._b = None
-        self._da = None
-        self._db = None
+        self._consumers = 0
+        self._rule = ""
+        self._left = None
+        self._right = None
+        self._dleft = None
+        self._dright = None
         if label:
             if not isinstance(label, str):
                 raise TypeError(f"Value: label must be a str, got {errors.describe(label)}")
@@ -122,22 +143,22 @@ class Value:
             r = x + o.data  # type: ignore[union-attr]
             if r - r:
                 _fin("add", r, x, o.data)  # type: ignore[union-attr]
-            out._b = o
-            out._db = 1.0
-            out._op = "add"
+            out._right = o
+            out._dright = 1.0
+            out._rule = "add"
         else:
             c = o if cls is float else _as_float(o, "operator +")
             r = x + c
             if r - r:
                 _fin("add", r, x, c)  # type: ignore[arg-type]
-            out._b = None
-            out._db = c
-            out._op = "addc"
+            out._right = None
+            out._dright = c
+            out._rule = "addc"
         out.data = r
         out.grad = 0.0
-        out._n = 0
-        out._a = self
-        out._da = 1.0
+        out._consumers = 0
+        out._left = self
+        out._dleft = 1.0
         if _special:
             _post(out)
         return out
@@ -152,22 +173,22 @@ class Value:
             r = x - o.data  # type: ignore[union-attr]
             if r - r:
                 _fin("sub", r, x, o.data)  # type: ignore[union-attr]
-            out._b = o
-            out._db = -1.0
-            out._op = "sub"
+            out._right = o
+            out._dright = -1.0
+            out._rule = "sub"
         else:
             c = o if cls is float else _as_float(o, "operator -")
             r = x - c
             if r - r:
                 _fin("sub", r, x, c)  # type: ignore[arg-type]
-            out._b = None
-            out._db = c
-            out._op = "subc"
+            out._right = None
+            out._dright = c
+            out._rule = "subc"
         out.data = r
         out.grad = 0.0
-        out._n = 0
-        out._a = self
-        out._da = 1.0
+        out._consumers = 0
+        out._left = self
+        out._dleft = 1.0
         if _special:
             _post(out)
         return out
@@ -183,12 +204,12 @@ class Value:
             _fin("sub", r, c, x)
         out.data = r
         out.grad = 0.0
-        out._n = 0
-        out._a = self
-        out._b = None
-        out._da = -1.0
-        out._db = c
-        out._op = "rsubc"
+        out._consumers = 0
+        out._left = self
+        out._right = None
+        out._dleft = -1.0
+        out._dright = c
+        out._rule = "rsubc"
         if _special:
             _post(out)
         return out
@@ -202,23 +223,23 @@ class Value:
             r = x * y
             if r - r:
                 _fin("mul", r, x, y)
-            out._b = o
-            out._da = y
-            out._db = x
-            out._op = "mul"
+            out._right = o
+            out._dleft = y
+            out._dright = x
+            out._rule = "mul"
         else:
             c = o if cls is float else _as_float(o, "operator *")
             r = x * c  # type: ignore[assignment]
             if r - r:
                 _fin("mul", r, x, c)  # type: ignore[arg-type]
-            out._b = None
-            out._da = c
-            out._db = c
-            out._op = "mulc"
+            out._right = None
+            out._dleft = c
+            out._dright = c
+            out._rule = "mulc"
         out.data = r
         out.grad = 0.0
-        out._n = 0
-        out._a = self
+        out._consumers = 0
+        out._left = self
         if _special:
             _post(out)
         return out
@@ -236,10 +257,10 @@ class Value:
             r = x / y
             if r - r:
                 _fin("div", r, x, y)
-            out._b = o
-            out._da = 1.0 / y
-            out._db = -r / y
-            out._op = "div"
+            out._right = o
+            out._dleft = 1.0 / y
+            out._dright = -r / y
+            out._rule = "div"
         else:
             c = o if cls is float else _as_float(o, "operator /")
             if c == 0.0:
@@ -247,14 +268,14 @@ class Value:
             r = x / c  # type: ignore[assignment]
             if r - r:
                 _fin("div", r, x, c)  # type: ignore[arg-type]
-            out._b = None
-            out._da = 1.0 / c
-            out._db = c
-            out._op = "divc"
+            out._right = None
+            out._dleft = 1.0 / c
+            out._dright = c
+            out._rule = "divc"
         out.data = r
         out.grad = 0.0
-        out._n = 0
-        out._a = self
+        out._consumers = 0
+        out._left = self
         if _special:
             _post(out)
         return out
@@ -280,12 +301,12 @@ class Value:
             out = _new(Value)
             out.data = r
             out.grad = 0.0
-            out._n = 0
-            out._a = self
-            out._b = o
-            out._da = da
-            out._db = db
-            out._op = "pow"
+            out._consumers = 0
+            out._left = self
+            out._right = o
+            out._dleft = da
+            out._dright = db
+            out._rule = "pow"
             if _special:
                 _post(out)
             return out
@@ -319,12 +340,12 @@ class Value:
         out = _new(Value)
         out.data = y
         out.grad = 0.0
-        out._n = 0
-        out._a = self
-        out._b = None
-        out._da = y
-        out._db = None
-        out._op = "exp"
+        out._consumers = 0
+        out._left = self
+        out._right = None
+        out._dleft = y
+        out._dright = None
+        out._rule = "exp"
         if _special:
             _post(out)
         return out
@@ -347,12 +368,12 @@ class Value:
         out = _new(Value)
         out.data = _tanh(x)
         out.grad = 0.0
-        out._n = 0
-        out._a = self
-        out._b = None
-        out._da = 4.0 * e / (s * s)
-        out._db = None
-        out._op = "tanh"
+        out._consumers = 0
+        out._left = self
+        out._right = None
+        out._dleft = 4.0 * e / (s * s)
+        out._dright = None
+        out._rule = "tanh"
         if _special:
             _post(out)
         return out
@@ -368,16 +389,16 @@ class Value:
         out = _new(Value)
         if x > 0.0:
             out.data = x
-            out._da = 1.0
+            out._dleft = 1.0
         else:
             out.data = 0.0 if x < 0.0 else x  # -0.0 and NaN pass through, as in PyTorch
-            out._da = 0.0
+            out._dleft = 0.0
         out.grad = 0.0
-        out._n = 0
-        out._a = self
-        out._b = None
-        out._db = None
-        out._op = "relu"
+        out._consumers = 0
+        out._left = self
+        out._right = None
+        out._dright = None
+        out._rule = "relu"
         if _special:
             _post(out)
         return out
@@ -505,6 +526,73 @@ class Value:
         c = _compared(o)
         return NotImplemented if c is None else self.data >= c
 
+    # --- micrograd's names for the node fields (class-level: nothing per node) --
+
+    @property
+    def _parents(self) -> tuple[Value, ...]:
+        """The nodes this one was computed from, in order (empty for a leaf)."""
+        left = self._left
+        if left is None:
+            return ()
+        right = self._right
+        if right is None:
+            return (left,)
+        if right is NARY:
+            return left  # type: ignore[no-any-return]
+        return (left, right)
+
+    @property
+    def _locals(self) -> tuple[float, ...]:
+        """d(self)/d(parent) as floats, aligned with ``_parents``."""
+        if self._left is None:
+            return ()
+        right = self._right
+        if right is None:
+            return (self._dleft,)
+        if right is NARY:
+            return self._dleft  # type: ignore[no-any-return]
+        return (self._dleft, self._dright)
+
+    @property
+    def _const(self) -> Any:
+        """What a one-input node folded in (constant, slope, bounds), else None."""
+        return self._dright if self._left is not None and self._right is None else None
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's ``_prev``: the set of Values this one was computed from."""
+        return set(self._parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's ``_op``: a short symbol for the operation, ``''`` for a leaf.
+
+        micrograd's own where it has one (``+ * **2 ReLU tanh exp``), the
+        derivative table's display symbol otherwise.
+        """
+        rule = self._rule
+        if not rule:
+            return ""
+        if rule == "relu":
+            return "ReLU"
+        if rule == "powc":
+            c = self._dright
+            return f"**{int(c) if c.is_integer() and abs(c) < 1e16 else c}"
+        return rules.RULES[rule].symbol
+
+    def _backward(self) -> None:
+        """micrograd's ``_backward()``: one chain-rule step from this node.
+
+        Adds ``self.grad`` times each local derivative into the parents'
+        ``grad``; a leaf's does nothing, and so does a zero ``grad`` (a zero
+        upstream contributes exactly 0, as in ``backward``).
+        """
+        g = self.grad
+        if not g:
+            return
+        for p, d in zip(self._parents, self._locals):
+            p.grad += g * d
+
     def backward(self) -> None:
         """Run the chain rule from this node; see ``autograd.backward``."""
         from .backward import backward
@@ -534,12 +622,12 @@ def _unary(parent: Value, op: str, y: float, d: float, c: Any) -> Value:
     out = _new(Value)
     out.data = y
     out.grad = 0.0
-    out._n = 0
-    out._a = parent
-    out._b = None
-    out._da = d
-    out._db = c
-    out._op = op
+    out._consumers = 0
+    out._left = parent
+    out._right = None
+    out._dleft = d
+    out._dright = c
+    out._rule = op
     if _special:
         _post(out)
     return out
@@ -550,12 +638,12 @@ def _binary(a: Value, b: Value, op: str, y: float, da: float, db: float) -> Valu
     out = _new(Value)
     out.data = y
     out.grad = 0.0
-    out._n = 0
-    out._a = a
-    out._b = b
-    out._da = da
-    out._db = db
-    out._op = op
+    out._consumers = 0
+    out._left = a
+    out._right = b
+    out._dleft = da
+    out._dright = db
+    out._rule = op
     if _special:
         _post(out)
     return out
@@ -596,12 +684,12 @@ def affine(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Valu
     out = _new(Value)
     out.data = total
     out.grad = 0.0
-    out._n = 0
-    out._a = tuple(parents)
-    out._b = NARY
-    out._da = tuple(locals_)
-    out._db = tuple(partners)
-    out._op = "affine"
+    out._consumers = 0
+    out._left = tuple(parents)
+    out._right = NARY
+    out._dleft = tuple(locals_)
+    out._dright = tuple(partners)
+    out._rule = "affine"
     if _special:
         _post(out)
     return out

@@ -106,7 +106,7 @@ OPERATIONS: tuple[str, ...] = (
     "hypot",
     "atan2",
 )
-"""Every engine operation ``expressions`` draws from, by its ``Value._op`` name.
+"""Every engine operation ``expressions`` draws from, by its ``Value._rule`` name.
 
 Simplest first: hypothesis shrinks a failing example towards the front.
 """

@@ -78,20 +78,20 @@ def step_names(order: list[Value]) -> dict[Value, str]:
 
 def _expression(v: Value, names: Mapping[Value, str], precision: int) -> str:
     """How ``v`` was computed, in words a reader can match to the picture (``x1 * w1``)."""
-    op = v._op
+    op = v._rule
     ins = [names[p] for p in parents(v)]
     symbol = RULES[op].symbol
     if op in _BINARY:
         return f"{ins[0]} {symbol} {ins[1]}"
     if op in CONST_SIDE:
-        const = number(v._db, precision)
+        const = number(v._dright, precision)
         if CONST_SIDE[op] == "left":
             return f"{const} {symbol} {ins[0]}"
         return f"{ins[0]} {symbol} {const}"
     if op == "neg":
         return f"-{ins[0]}"
-    if v._b is None and v._db is not None:  # leaky_relu's slope, clamp's bounds
-        params = v._db if isinstance(v._db, tuple) else (v._db,)
+    if v._right is None and v._dright is not None:  # leaky_relu's slope, clamp's bounds
+        params = v._dright if isinstance(v._dright, tuple) else (v._dright,)
         return f"{symbol}({ins[0]}, {', '.join(number(c, precision) for c in params)})"
     return f"{symbol}({', '.join(ins)})"
 
@@ -126,8 +126,8 @@ def backward_steps(
                 "label": v.label,
                 "data": v.data,
                 "dataText": number(v.data, precision),
-                "op": op_text(v, precision) if v._op else "",
-                "expr": _expression(v, shown, precision) if v._op else "",
+                "op": op_text(v, precision) if v._rule else "",
+                "expr": _expression(v, shown, precision) if v._rule else "",
                 "inputs": [names[p] for p in parents(v)],
             }
         )
