@@ -321,10 +321,9 @@ def maximum_f(a: float, b: float) -> tuple[float, float, float]:
 # --- Value faces: the same local derivatives as graphs ------------------------
 
 
-def _const(x: float) -> Value:
-    from .value import Value
-
-    return Value(x)
+def _const(x: float) -> float:
+    """A constant local derivative: a plain number, which the sweep treats as a constant."""
+    return x
 
 
 def _pow_limit(a: float, e: float) -> float:
@@ -344,24 +343,20 @@ def _pow_value(a: Value, e: Any) -> Any:
     the signed infinity PyTorch gives, never 0 or NaN. Its derivative with
     respect to a Value exponent is 0, as at every zero base.
     """
-    from . import value as _v
-
-    ed = e.data if isinstance(e, _v.Value) else e
+    ed = e if isinstance(e, (int, float)) else e.data
     ad = a.data
     if ad != 0.0 or not ed < 0.0:
         return a**e
     y = _pow_limit(ad, ed)
     d = ed * _pow_limit(ad, ed - 1.0)
-    if isinstance(e, _v.Value):
-        return _v._binary(a, e, "pow", y, d, 0.0)
-    return _v._unary(a, "powc", y, d, ed)
+    if not isinstance(e, (int, float)):
+        return a._binary_node(e, "pow", y, d, 0.0)
+    return a._unary_node("powc", y, d, ed)
 
 
 def _pow_dbase(a: Value, b: Any) -> Any:
     """d(a**b)/da as a Value expression (b may be a plain float)."""
-    from .value import Value
-
-    bd = b.data if isinstance(b, Value) else b
+    bd = b if isinstance(b, (int, float)) else b.data
     if a.data == 0.0 and (bd == 0.0 or bd == 1.0):
         return _const(bd)  # 0 ** 0 and 0 ** 1: constant derivatives 0 and 1
     return b * _pow_value(a, b - 1.0)
@@ -373,9 +368,7 @@ def _pow_dexp(a: Any, y: Value) -> Any:
     0 at a zero base; at a negative base (b is an integer there) the real
     part ``a ** b * log|a|``, as in ``pow_local``.
     """
-    from .value import Value
-
-    if not isinstance(a, Value):
+    if isinstance(a, (int, float)):
         return _const(0.0) if a == 0.0 else y * math.log(abs(a))
     ad = a.data
     if ad == 0.0:
@@ -414,9 +407,8 @@ class Rule:
 
 
 def _ps(n: Value) -> tuple[Any, ...]:
-    from .backward import parents
-
-    return parents(n)
+    ps: tuple[Any, ...] = n._parents
+    return ps
 
 
 def _p(n: Value) -> Value:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import threading
 from collections.abc import Sequence
 from typing import Any, Union
 
@@ -42,11 +43,108 @@ __all__ = ["Value", "affine", "apply", "atan2", "hypot", "maximum", "minimum"]
 _new = object.__new__
 _exp = math.exp
 _tanh = math.tanh
-_special = False  # set by modes.py while no_grad or detect_anomaly is active
-_post: Any = None  # modes.py installs the hook that handles those modes
 
 NARY: Any = ("nary",)
 """Marker in ``_right`` for nodes with a tuple of parents."""
+
+
+def parents(node: Value) -> tuple[Value, ...]:
+    """The nodes ``node`` was computed from, in order (empty for a leaf)."""
+    left = node._left
+    if left is None:
+        return ()
+    right = node._right
+    if right is None:
+        return (left,)
+    if right is NARY:
+        return left  # type: ignore[no-any-return]
+    return (left, right)
+
+
+def local_derivatives(node: Value) -> tuple[float, ...]:
+    """d(node)/d(parent) as floats, aligned with ``parents(node)``."""
+    if node._left is None:
+        return ()
+    right = node._right
+    if right is None:
+        return (node._dleft,)
+    if right is NARY:
+        return node._dleft  # type: ignore[no-any-return]
+    return (node._dleft, node._dright)
+
+
+# --- modes: the state operations read (autograd.modes changes it) ------------------
+
+
+class ThreadModes(threading.local):
+    """One thread's modes; a new thread starts with every mode off."""
+
+    def __init__(self) -> None:
+        self.grad_enabled = True  # False inside no_grad
+        self.anomaly = 0  # detect_anomaly nesting depth
+        self.where: tuple[str, int] | None = None  # see modes.built_for
+        self.counted = False  # this thread is counted in _active
+
+
+_modes = ThreadModes()
+_special = False
+"""True while some thread, anywhere in the process, has a mode on: the one flag every
+operation tests. Only then does it call ``_post``, which reads this thread's own modes."""
+_active = 0  # threads with a mode on; _special is _active > 0
+_lock = threading.Lock()
+
+
+def thread_modes() -> ThreadModes:
+    """This thread's modes, to read; change them with ``set_modes``."""
+    return _modes
+
+
+def set_modes(grad_enabled: bool, anomaly: int) -> None:
+    """Set this thread's modes (``autograd.modes`` does, on entering and leaving a block).
+
+    Keeps ``_special`` true exactly while some thread has a mode on, so with
+    no mode on anywhere an operation pays for one flag test and nothing else.
+    """
+    global _active, _special
+    st = _modes
+    st.grad_enabled = grad_enabled
+    st.anomaly = anomaly
+    on = not grad_enabled or anomaly > 0
+    if on is not st.counted:
+        with _lock:
+            _active += 1 if on else -1
+            st.counted = on
+            _special = _active > 0
+
+
+def _post(node: Value, leaf: bool = False) -> None:
+    """Run for every new node while some thread has a mode on; applies this thread's modes."""
+    st = _modes
+    if st.anomaly:
+        node.__dict__[errors.WHERE] = st.where or errors.user_frame()
+        if leaf:
+            return
+        # Checked before no_grad drops the parents: a constant result that is
+        # not finite is still an anomaly, and the message needs the inputs.
+        r = node.data
+        if not math.isfinite(r):
+            ins = ", ".join(errors.describe_node(p) for p in parents(node))
+            if node._right is NARY:  # affine: constant inputs sit among the partners
+                cs = [c for c in node._dright[1:] if c.__class__ is float]
+                consts = f" and constants {cs!r}" if cs else ""
+            else:
+                const = node._dright if node._right is None else None
+                consts = f" and constant {const!r}" if const is not None else ""
+            raise FloatingPointError(
+                f"detect_anomaly: operation {node._rule!r} produced {r!r} from inputs "
+                f"[{ins}]{consts}, at {errors.where_text(node)}"
+            )
+    if leaf:
+        return
+    if not st.grad_enabled:
+        node._left = node._right = node._dleft = node._dright = None
+        node._rule = ""
+
 
 Operand = Union["Value", float]  # int and bool are accepted where float is
 
@@ -528,30 +626,8 @@ class Value:
 
     # --- micrograd's names for the node fields (class-level: nothing per node) --
 
-    @property
-    def _parents(self) -> tuple[Value, ...]:
-        """The nodes this one was computed from, in order (empty for a leaf)."""
-        left = self._left
-        if left is None:
-            return ()
-        right = self._right
-        if right is None:
-            return (left,)
-        if right is NARY:
-            return left  # type: ignore[no-any-return]
-        return (left, right)
-
-    @property
-    def _locals(self) -> tuple[float, ...]:
-        """d(self)/d(parent) as floats, aligned with ``_parents``."""
-        if self._left is None:
-            return ()
-        right = self._right
-        if right is None:
-            return (self._dleft,)
-        if right is NARY:
-            return self._dleft  # type: ignore[no-any-return]
-        return (self._dleft, self._dright)
+    _parents = property(parents, doc="The nodes this one was computed from, in order.")
+    _locals = property(local_derivatives, doc="d(self)/d(parent) as floats, aligned with _parents.")
 
     @property
     def _const(self) -> Any:
@@ -593,8 +669,21 @@ class Value:
         for p, d in zip(self._parents, self._locals):
             p.grad += g * d
 
+    def _unary_node(self, op: str, y: float, d: float, c: Any) -> Value:
+        """A one-input node on self with its value and local derivative given.
+
+        For ``rules.py``'s Value faces, which sit below this module and cannot import it.
+        """
+        return _unary(self, op, y, d, c)
+
+    def _binary_node(self, o: Value, op: str, y: float, da: float, db: float) -> Value:
+        """A two-input node on (self, o) with its value and local derivatives given."""
+        return _binary(self, o, op, y, da, db)
+
     def backward(self) -> None:
         """Run the chain rule from this node; see ``autograd.backward``."""
+        # The engine's one import that points up (backward.py sits above value.py);
+        # made on the call, so importing value.py never loads backward.py.
         from .backward import backward
 
         backward(self)
