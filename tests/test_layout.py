@@ -186,6 +186,30 @@ def test_no_private_name_of_another_package_is_imported() -> None:
     assert wrong == []
 
 
+def public_names(module: str) -> set[str] | None:
+    """The names in ``module``'s ``__all__``, read from the source; None without one."""
+    for node in ast.parse(MODULES[module].read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+                assert node.value is not None
+                return {e.value for e in ast.walk(node.value) if isinstance(e, ast.Constant)}
+    return None
+
+
+def test_nn_takes_from_the_engine_only_names_the_engine_makes_public() -> None:
+    """Each name ``nn`` imports from an engine module is in that module's ``__all__``
+    (``affine`` comes from ``autograd``, not from ``autograd.value``)."""
+    wrong = []
+    for i in OURS:
+        if package(i.module) == "nn" and package(i.target) == "autograd" and i.names:
+            public = public_names(i.target)
+            if public is None or not set(i.names) <= public:
+                wrong.append(str(i))
+    assert wrong == []
+    assert "affine" in (public_names("autograd") or set())
+
+
 # --- circles -----------------------------------------------------------------------------
 
 
