@@ -186,6 +186,11 @@ def _reset(nodes: list[Value]) -> None:
 def backward(root: Value) -> None:
     """Seed ``root.grad`` with 1 and accumulate d(root)/d(node) into every node it depends on.
 
+    ``backward_reference`` unrolled: the same nodes in the same order, the
+    same terms added in the same order, so the same bits; but the order is
+    found while the terms are added (no list of nodes, no dict of grads), and
+    grads are summed in place on the nodes.
+
     Leaves accumulate across calls (as in PyTorch): each pass sums a leaf's
     incoming terms from 0.0 and adds that total to its ``grad`` once, so a
     second pass exactly doubles it. Interior nodes are reset and hold the

@@ -165,3 +165,17 @@ def test_a_leaf_root_gets_one() -> None:
     x.grad = 2.0
     backward_reference(x)
     assert x.grad == 3.0
+
+
+def test_an_anomaly_in_backward_changes_no_grad() -> None:
+    """Under detect_anomaly the checked pass raises before it writes any ``.grad``."""
+    from autograd import detect_anomaly
+
+    with detect_anomaly():
+        x, y = Value(1.0), Value(1.0)
+        h = (x - y) * 3.0
+        d = (h * h).sqrt()  # sqrt'(0) = inf: the gradient of h*h is not finite
+        h.grad, x.grad = 5.0, 7.0
+        with pytest.raises(FloatingPointError, match="backward through operation 'sqrt'"):
+            d.backward()
+    assert (h.grad, x.grad, y.grad, d.grad) == (5.0, 7.0, 0.0, 0.0)
