@@ -93,7 +93,9 @@ def term(upstream: float, local: float) -> float:
     """``upstream * local``, the term a parent's gradient gets; 0 where a factor is 0.
 
     A zero factor wins over an infinite or NaN one (0 * inf is 0 here, not
-    NaN): a path that carries no gradient adds nothing.
+    NaN): a path that carries no gradient adds nothing. (A sum that starts
+    at 0.0 is never -0.0, so adding a zero term leaves it as it is: the same
+    bits as ``backward``, which skips a node whose upstream is 0.)
     """
     t = upstream * local
     if t != t and (upstream == 0.0 or local == 0.0):
