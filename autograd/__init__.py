@@ -1,10 +1,11 @@
 """chainrule's engine: scalar reverse-mode automatic differentiation.
 
-``Value`` records every operation; ``Value.backward()`` runs the chain rule in
-reverse topological order. ``grad``, ``value_and_grad``, ``hessian``,
-``jacobian``, ``jvp``, ``vjp`` and ``hvp`` give derivatives of any order;
-``Tape`` replays a recorded graph as straight-line Python; ``no_grad`` and
-``detect_anomaly`` change how operations record.
+``Value`` records every operation (``affine`` is one node for a neuron's
+weighted sum); ``Value.backward()`` runs the chain rule in reverse
+topological order. ``grad``, ``value_and_grad``, ``hessian``, ``jacobian``,
+``jvp``, ``vjp`` and ``hvp`` give derivatives of any order; ``Tape`` replays
+a recorded graph as straight-line Python; ``no_grad`` and ``detect_anomaly``
+change how operations record.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ if _os.path.exists(_os.path.join(_here, "numpy", "numpy_vjps.py")) or _os.path.e
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp  # noqa: E402
 from .modes import detect_anomaly, no_grad  # noqa: E402
 from .tape import Tape  # noqa: E402
-from .value import Value, atan2, hypot, maximum, minimum  # noqa: E402
+from .value import Value, affine, atan2, hypot, maximum, minimum  # noqa: E402
 
 if TYPE_CHECKING:
     from .viz import render, to_dot, to_html, to_svg
@@ -36,6 +37,7 @@ __chainrule__ = True  # lets `nn` tell this package from HIPS autograd
 __all__ = [
     "Tape",
     "Value",
+    "affine",
     "atan2",
     "detect_anomaly",
     "grad",

@@ -1,13 +1,18 @@
 """Error messages for bad input, shaped like Python's ``math`` module errors.
 
 Every message names the operation and the offending value, so a failure deep
-inside a model points straight at its cause.
+inside a model points straight at its cause. ``detect_anomaly``'s reports also
+name the line of user code that made a node: ``user_frame`` finds it, skipping
+the frames of the engine and of any library registered with ``skip_frames_from``.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import sys
 import threading
+from typing import Any
 
 
 def short(obj: object) -> str:
@@ -89,3 +94,51 @@ def check_result(op: str, result: float, *inputs: float) -> None:
         # from finite inputs, nan only arises as inf - inf of overflowed partial sums
         raise overflow(op, *inputs)
     return None
+
+
+# --- where an anomaly report points: the user's line ----------------------------------
+
+WHERE = "_anomaly_where"
+"""Instance attribute holding ``(file, line)`` of the user code that made a node."""
+
+_skipped: tuple[str, ...] = (os.path.dirname(os.path.abspath(__file__)) + os.sep,)
+"""Folders whose frames are library code, not the user's: the engine's own, and every
+folder registered with ``skip_frames_from``. Set at import time, read-only afterwards."""
+
+
+def skip_frames_from(path: str) -> None:
+    """Let anomaly reports skip frames of code under ``path`` (a package's folder).
+
+    ``detect_anomaly`` names the line of user code that made a node; a library
+    built on the engine (``nn``) registers its folder here, so the line named is
+    its caller's. Registering the same folder twice changes nothing.
+    """
+    folder = os.path.abspath(path).rstrip(os.sep) + os.sep
+    global _skipped
+    if folder not in _skipped:
+        _skipped = (*_skipped, folder)
+
+
+def user_frame() -> tuple[str, int]:
+    """File and line of the nearest caller outside the registered library folders."""
+    skipped = _skipped
+    f = sys._getframe(1)
+    while f is not None:
+        fn = f.f_code.co_filename
+        if not os.path.abspath(fn).startswith(skipped):
+            return fn, f.f_lineno
+        f = f.f_back  # type: ignore[assignment]
+    return "<unknown>", 0
+
+
+def where_text(node: object) -> str:
+    """``file:line`` recorded for a node under ``detect_anomaly``, or a hint."""
+    w = getattr(node, WHERE, None)
+    if w is None:
+        return "an unknown line (the node was created outside detect_anomaly)"
+    return f"{w[0]}:{w[1]}"
+
+
+def describe_node(node: Any) -> str:
+    """``label`` if any, else the data, for error messages."""
+    return f"{node.label!r} ({node.data!r})" if node.label else repr(node.data)

@@ -24,12 +24,13 @@ from typing import Any
 from . import errors, modes
 from . import value as _v
 from .backward import (
-    _backward_through,
-    _gradient_message,
-    _times,
+    backward_through,
+    gradient_message,
+    gradients,
     local_derivatives,
     parents,
     reverse_order,
+    term,
 )
 from .modes import enable_grad
 from .rules import RULES
@@ -96,25 +97,13 @@ def _vjp_values(root: Value, targets: Sequence[Value]) -> list[Any]:
 def vjp_floats(root: Value, targets: Sequence[Value]) -> list[float]:
     """``vjp`` as plain floats, from the local derivatives stored in forward.
 
-    The same sweep as ``backward`` but into a private dict, so no ``.grad``
-    changes; used when nothing will differentiate the result again. Under
-    ``detect_anomaly`` a gradient that is not finite raises, as in ``backward``.
+    ``backward``'s sweep (``backward.gradients``) into a private dict, so no
+    ``.grad`` changes, stopping at the targets; used when nothing will
+    differentiate the result again. Under ``detect_anomaly`` a gradient that
+    is not finite raises, as in ``backward``.
     """
-    nodes, tset = _subgraph(root, targets)
-    grads: dict[Value, float] = {root: 1.0}
-    get = grads.get
-    checked = modes.anomaly_enabled()
-    for node in reversed(nodes):
-        g = get(node)
-        if g is None or node in tset:
-            continue
-        for p, d in zip(parents(node), local_derivatives(node)):
-            before = get(p, 0.0)
-            total = before + _times(g, d)
-            if checked and not math.isfinite(total):
-                raise FloatingPointError(_gradient_message(node, p, g, d, before, total))
-            grads[p] = total
-    return [float(get(t, 0.0)) for t in targets]
+    grads = gradients(root, stop=set(targets), checked=modes.anomaly_enabled())
+    return [float(grads.get(t, 0.0)) for t in targets]
 
 
 def _accumulate(
@@ -127,7 +116,7 @@ def _accumulate(
                 continue
             g = grads.pop(node)
             ps = parents(node)
-            ds = RULES[node._op].derivative(node)
+            ds = RULES[node._rule].derivative(node)
             for p, d in zip(ps, ds):
                 if p in depends:
                     c = _scale(g, d)
@@ -157,7 +146,7 @@ def _accumulate_checked(
             made = []
             try:
                 with modes.built_for(node):
-                    ds = RULES[node._op].derivative(node)
+                    ds = RULES[node._rule].derivative(node)
                     for p, d in zip(ps, ds):
                         if p in depends:
                             c = _scale(g, d)
@@ -167,14 +156,14 @@ def _accumulate_checked(
             except FloatingPointError as e:  # a step of the derivative itself was not finite
                 inner = str(e).removeprefix("detect_anomaly: ")
                 raise FloatingPointError(
-                    f"{_backward_through(node)} failed building its derivative: {inner}"
+                    f"{backward_through(node)} failed building its derivative: {inner}"
                 ) from None
             for p, d, old, new in made:
                 total = _data(new)
                 if not math.isfinite(total):
                     before = 0.0 if old is None else _data(old)
                     raise FloatingPointError(
-                        _gradient_message(node, p, _data(g), _data(d), before, total)
+                        gradient_message(node, p, _data(g), _data(d), before, total)
                     )
 
 
@@ -496,7 +485,7 @@ def _push_floats(outs: list[Any], targets: list[Value], tangents: list[float]) -
                 for p, d in zip(parents(node), local_derivatives(node)):
                     t = tan.get(p)
                     if t:
-                        total += _times(d, t)
+                        total += term(d, t)
                 tan[node] = total
         result.append(tan.get(o, 0.0))
     return result

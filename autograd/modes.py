@@ -1,85 +1,62 @@
 """Modes that change how operations record: ``no_grad`` and ``detect_anomaly``.
 
 Both are off by default and both are per thread, as PyTorch's ``no_grad``
-is: the state lives in a ``threading.local``, so one thread's mode never
-changes what another thread computes.
+is: one thread's mode never changes what another thread computes.
 
-Cost: every operation tests one module flag, ``value._special``. It is
-true while some thread, anywhere in the process, has a mode on (a count of
-such threads, kept under a lock on entering and leaving a mode). Only then
-does an operation call ``_post``, which reads this thread's own state and
-does nothing for a thread with no mode on.
+The state itself lives in ``value.py``, next to the operations that read
+it (a per-thread ``ThreadModes`` and the one process-wide flag
+``value._special``, true while some thread has a mode on; with no mode on
+anywhere an operation pays one flag test). This module only provides the
+blocks that change it, through ``value.set_modes``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
-import os
-import sys
 import threading
+from collections.abc import Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # typing.Self is 3.11+; annotations are never evaluated at run time
     from typing_extensions import Self
 
-from . import value as _value
+from .errors import WHERE, describe_node, skip_frames_from, user_frame, where_text
+from .value import set_modes, thread_modes
 
-
-class _State(threading.local):
-    """One thread's modes; a new thread starts with every mode off."""
-
-    def __init__(self) -> None:
-        self.grad_enabled = True
-        self.anomaly = 0  # detect_anomaly nesting depth
-        self.saved: list[bool] = []  # grad modes to restore, innermost last
-        self.counted = False  # this thread is counted in _active
-        self.where: tuple[str, int] | None = None  # see built_for
-
-
-_state = _State()
-_lock = threading.Lock()
-_active = 0  # threads with a mode on: value._special is _active > 0
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_LIBRARY_DIRS = tuple(  # frames here are the library's own: anomaly reports skip them
-    d + os.sep for d in (_PACKAGE_DIR, os.path.join(os.path.dirname(_PACKAGE_DIR), "nn"))
-)
-
-WHERE = "_anomaly_where"
-"""Instance attribute holding ``(file, line)`` of the user code that made a node."""
+__all__ = [
+    "WHERE",
+    "anomaly_enabled",
+    "built_for",
+    "describe_node",
+    "detect_anomaly",
+    "enable_grad",
+    "is_grad_enabled",
+    "no_grad",
+    "skip_frames_from",
+    "user_frame",
+    "where_text",
+]
 
 
 def is_grad_enabled() -> bool:
     """True unless this thread is inside ``no_grad()``."""
-    return _state.grad_enabled
+    return thread_modes().grad_enabled
 
 
 def anomaly_enabled() -> bool:
     """True while this thread is inside ``detect_anomaly()``."""
-    return _state.anomaly > 0
-
-
-def _sync(st: _State) -> None:
-    """Count this thread in or out of ``_active`` after its modes changed."""
-    global _active
-    on = (not st.grad_enabled) or st.anomaly > 0
-    if on is st.counted:
-        return
-    with _lock:
-        _active += 1 if on else -1
-        st.counted = on
-        _value._special = _active > 0
+    return thread_modes().anomaly > 0
 
 
 @contextlib.contextmanager
-def built_for(node: Any) -> Any:
+def built_for(node: Any) -> Iterator[None]:
     """Nodes made inside remember where ``node`` was made instead of the caller's line.
 
     The functional API builds each derivative under this, so an anomaly in a
     higher derivative points at the user's line that made the operation.
     """
-    st = _state
+    st = thread_modes()
     saved = st.where
     st.where = getattr(node, WHERE, None)
     try:
@@ -88,62 +65,14 @@ def built_for(node: Any) -> Any:
         st.where = saved
 
 
-def user_frame() -> tuple[str, int]:
-    """File and line of the nearest caller outside the ``autograd`` and ``nn`` packages."""
-    f = sys._getframe(1)
-    while f is not None:
-        fn = f.f_code.co_filename
-        if not os.path.abspath(fn).startswith(_LIBRARY_DIRS):
-            return fn, f.f_lineno
-        f = f.f_back  # type: ignore[assignment]
-    return "<unknown>", 0
+class _Saved(threading.local):
+    """This thread's grad modes to restore, innermost last."""
+
+    def __init__(self) -> None:
+        self.grad: list[bool] = []
 
 
-def where_text(node: Any) -> str:
-    """``file:line`` recorded for a node under ``detect_anomaly``, or a hint."""
-    w = getattr(node, WHERE, None)
-    if w is None:
-        return "an unknown line (the node was created outside detect_anomaly)"
-    return f"{w[0]}:{w[1]}"
-
-
-def describe_node(node: Any) -> str:
-    """``label`` if any, else the data, for error messages."""
-    return f"{node.label!r} ({node.data!r})" if node.label else repr(node.data)
-
-
-def _post(node: Any, leaf: bool = False) -> None:
-    """Run for every new node while some thread has a mode on; applies this thread's modes."""
-    st = _state
-    if st.anomaly:
-        node.__dict__[WHERE] = st.where or user_frame()
-        if leaf:
-            return
-        # Checked before no_grad drops the parents: a constant result that is
-        # not finite is still an anomaly, and the message needs the inputs.
-        r = node.data
-        if not math.isfinite(r):
-            from .backward import parents
-
-            ins = ", ".join(describe_node(p) for p in parents(node))
-            if node._b is _value.NARY:  # affine: constant inputs sit among the partners
-                cs = [c for c in node._db[1:] if c.__class__ is float]
-                consts = f" and constants {cs!r}" if cs else ""
-            else:
-                const = node._db if node._b is None else None
-                consts = f" and constant {const!r}" if const is not None else ""
-            raise FloatingPointError(
-                f"detect_anomaly: operation {node._op!r} produced {r!r} from inputs "
-                f"[{ins}]{consts}, at {where_text(node)}"
-            )
-    if leaf:
-        return
-    if not st.grad_enabled:
-        node._a = node._b = node._da = node._db = None
-        node._op = ""
-
-
-_value._post = _post
+_saved = _Saved()
 
 
 class _GradMode(contextlib.ContextDecorator):
@@ -156,10 +85,9 @@ class _GradMode(contextlib.ContextDecorator):
     _enabled = True
 
     def __enter__(self) -> Self:
-        st = _state
-        st.saved.append(st.grad_enabled)
-        st.grad_enabled = self._enabled
-        _sync(st)
+        st = thread_modes()
+        _saved.grad.append(st.grad_enabled)
+        set_modes(self._enabled, st.anomaly)
         return self
 
     def __exit__(
@@ -168,9 +96,7 @@ class _GradMode(contextlib.ContextDecorator):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        st = _state
-        st.grad_enabled = st.saved.pop()
-        _sync(st)
+        set_modes(_saved.grad.pop(), thread_modes().anomaly)
 
 
 class no_grad(_GradMode):
@@ -199,9 +125,8 @@ class detect_anomaly(contextlib.ContextDecorator):
     """
 
     def __enter__(self) -> detect_anomaly:
-        st = _state
-        st.anomaly += 1
-        _sync(st)
+        st = thread_modes()
+        set_modes(st.grad_enabled, st.anomaly + 1)
         return self
 
     def __exit__(
@@ -210,6 +135,5 @@ class detect_anomaly(contextlib.ContextDecorator):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        st = _state
-        st.anomaly -= 1
-        _sync(st)
+        st = thread_modes()
+        set_modes(st.grad_enabled, st.anomaly - 1)

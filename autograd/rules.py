@@ -321,10 +321,9 @@ def maximum_f(a: float, b: float) -> tuple[float, float, float]:
 # --- Value faces: the same local derivatives as graphs ------------------------
 
 
-def _const(x: float) -> Value:
-    from .value import Value
-
-    return Value(x)
+def _const(x: float) -> float:
+    """A constant local derivative: a plain number, which the sweep treats as a constant."""
+    return x
 
 
 def _pow_limit(a: float, e: float) -> float:
@@ -344,24 +343,20 @@ def _pow_value(a: Value, e: Any) -> Any:
     the signed infinity PyTorch gives, never 0 or NaN. Its derivative with
     respect to a Value exponent is 0, as at every zero base.
     """
-    from . import value as _v
-
-    ed = e.data if isinstance(e, _v.Value) else e
+    ed = e if isinstance(e, (int, float)) else e.data
     ad = a.data
     if ad != 0.0 or not ed < 0.0:
         return a**e
     y = _pow_limit(ad, ed)
     d = ed * _pow_limit(ad, ed - 1.0)
-    if isinstance(e, _v.Value):
-        return _v._binary(a, e, "pow", y, d, 0.0)
-    return _v._unary(a, "powc", y, d, ed)
+    if not isinstance(e, (int, float)):
+        return a._binary_node(e, "pow", y, d, 0.0)
+    return a._unary_node("powc", y, d, ed)
 
 
 def _pow_dbase(a: Value, b: Any) -> Any:
     """d(a**b)/da as a Value expression (b may be a plain float)."""
-    from .value import Value
-
-    bd = b.data if isinstance(b, Value) else b
+    bd = b if isinstance(b, (int, float)) else b.data
     if a.data == 0.0 and (bd == 0.0 or bd == 1.0):
         return _const(bd)  # 0 ** 0 and 0 ** 1: constant derivatives 0 and 1
     return b * _pow_value(a, b - 1.0)
@@ -373,9 +368,7 @@ def _pow_dexp(a: Any, y: Value) -> Any:
     0 at a zero base; at a negative base (b is an integer there) the real
     part ``a ** b * log|a|``, as in ``pow_local``.
     """
-    from .value import Value
-
-    if not isinstance(a, Value):
+    if isinstance(a, (int, float)):
         return _const(0.0) if a == 0.0 else y * math.log(abs(a))
     ad = a.data
     if ad == 0.0:
@@ -391,7 +384,7 @@ def _inv_sqrt(x: Value) -> Any:
 def _binary_d(n: Value, face: Callable[[Value, Value], tuple[Any, Any]]) -> tuple[Any, Any]:
     """Both partials of a two-input function as Values: 0 where the float face says 0."""
     a, b = _ps(n)
-    if n._da == 0.0 and n._db == 0.0:
+    if n._dleft == 0.0 and n._dright == 0.0:
         return _const(0.0), _const(0.0)
     return face(a, b)
 
@@ -414,9 +407,8 @@ class Rule:
 
 
 def _ps(n: Value) -> tuple[Any, ...]:
-    from .backward import parents
-
-    return parents(n)
+    ps: tuple[Any, ...] = n._parents
+    return ps
 
 
 def _p(n: Value) -> Value:
@@ -424,7 +416,7 @@ def _p(n: Value) -> Value:
 
 
 def _c(n: Value) -> Any:
-    return n._db
+    return n._dright
 
 
 RULES: dict[str, Rule] = {
@@ -453,10 +445,10 @@ RULES: dict[str, Rule] = {
         Rule("softplus", "softplus", lambda n: (_p(n).sigmoid(),)),
         Rule("relu", "relu", lambda n: (_const(relu_f(_p(n).data)[1]),)),
         Rule("abs", "abs", lambda n: (_const(abs_f(_p(n).data)[1]),)),
-        Rule("leaky_relu", "leaky_relu", lambda n: (_const(n._da),)),
+        Rule("leaky_relu", "leaky_relu", lambda n: (_const(n._dleft),)),
         Rule("sin", "sin", lambda n: (_p(n).cos(),)),
         Rule("cos", "cos", lambda n: (-_p(n).sin(),)),
-        Rule("affine", "Σ", lambda n: n._db),
+        Rule("affine", "Σ", lambda n: n._dright),
         Rule("tan", "tan", lambda n: (n * n + 1.0,)),
         Rule("asin", "asin", lambda n: (_inv_sqrt((1.0 - _p(n)) * (_p(n) + 1.0)),)),
         Rule("acos", "acos", lambda n: (-_inv_sqrt((1.0 - _p(n)) * (_p(n) + 1.0)),)),
@@ -471,18 +463,18 @@ RULES: dict[str, Rule] = {
         Rule("log1p", "log1p", lambda n: (1.0 / (_p(n) + 1.0),)),
         Rule("expm1", "expm1", lambda n: (_p(n).exp(),)),
         Rule("erf", "erf", lambda n: ((-(_p(n) * _p(n))).exp() * _TWO_OVER_SQRT_PI,)),
-        Rule("clamp", "clamp", lambda n: (_const(n._da),)),
+        Rule("clamp", "clamp", lambda n: (_const(n._dleft),)),
         Rule(
             "atan2",
             "atan2",
             lambda n: _binary_d(n, lambda y, x: (x / (x * x + y * y), -y / (x * x + y * y))),
         ),
         Rule("hypot", "hypot", lambda n: _binary_d(n, lambda x, y: (x / n, y / n))),
-        Rule("minimum", "minimum", lambda n: (_const(n._da), _const(n._db))),
-        Rule("maximum", "maximum", lambda n: (_const(n._da), _const(n._db))),
+        Rule("minimum", "minimum", lambda n: (_const(n._dleft), _const(n._dright))),
+        Rule("maximum", "maximum", lambda n: (_const(n._dleft), _const(n._dright))),
     ]
 }
-"""Every operation by name. ``Value._op`` holds the key."""
+"""Every operation by name. ``Value._rule`` holds the key."""
 
 UNARY: dict[str, Callable[[float], tuple[float, float]]] = {
     "exp": exp_f,

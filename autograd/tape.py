@@ -108,7 +108,7 @@ def _num(c: float) -> str:
 
 def _affine_terms(node: Value) -> list[tuple[Value, Value | float]]:
     """An affine node's (weight, input) pairs; inputs are Values or folded numbers."""
-    parents, partners = node._a, node._db
+    parents, partners = node._left, node._dright
     terms: list[tuple[Value, Value | float]] = []
     i = 1
     while i < len(parents):
@@ -155,18 +155,18 @@ class _Writer:
     def forward(self, node: Value, grads: bool) -> None:
         n = self.name
         v = n[node]
-        op = node._op
+        op = node._rule
         out = self.lines.append
         if op == "affine":
             terms = [
                 f"{n[w]} * {n[x] if isinstance(x, Value) else _num(x)}"
                 for w, x in _affine_terms(node)
             ]
-            self.sums(v, [n[node._a[0]], *terms])
+            self.sums(v, [n[node._left[0]], *terms])
             return
-        a = n[node._a]
-        b = n[node._b] if node._b is not None else None
-        c = _num(node._db) if node._b is None and node._db.__class__ is float else None
+        a = n[node._left]
+        b = n[node._right] if node._right is not None else None
+        c = _num(node._dright) if node._right is None and node._dright.__class__ is float else None
         if op in _FORWARD:
             out(f"    {v} = " + _FORWARD[op].format(a=a, b=b, c=c))
         elif op == "tanh":
@@ -176,7 +176,7 @@ class _Writer:
         elif op == "leaky_relu":
             out(f"    {v}, d{v} = _leaky_relu_f({a}, {c})")
         elif op == "clamp":
-            lo, hi = node._db
+            lo, hi = node._dright
             out(f"    {v}, d{v} = _clamp_f({a}, {_num(lo)}, {_num(hi)})")
         elif op in rules.BINARY:
             out(f"    {v}, d{v}, e{v} = _{op}_f({a}, {b})")
@@ -195,10 +195,10 @@ class _Writer:
         n = self.name
         v = n[node]
         g = "g" + v
-        op = node._op
+        op = node._rule
         emit = self.emit
         if op == "affine":
-            emit(node._a[0], g)
+            emit(node._left[0], g)
             for w, x in _affine_terms(node):
                 if isinstance(x, Value):
                     emit(w, f"{g} * {n[x]}")
@@ -206,7 +206,7 @@ class _Writer:
                 else:
                     emit(w, f"{g} * {_num(x)}")
             return
-        a_node, b_node = node._a, node._b
+        a_node, b_node = node._left, node._right
         a = n[a_node]
         b = n[b_node] if b_node is not None else ""
         if op == "add":
@@ -229,9 +229,9 @@ class _Writer:
         elif op in ("rsubc", "neg"):
             emit(a_node, f"-{g}")
         elif op == "mulc":
-            emit(a_node, f"{g} * {_num(node._db)}")
+            emit(a_node, f"{g} * {_num(node._dright)}")
         elif op == "divc":
-            emit(a_node, f"{g} * {_num(1.0 / node._db)}")
+            emit(a_node, f"{g} * {_num(1.0 / node._dright)}")
         elif op == "rdivc":
             emit(a_node, f"{g} * (-{v} / {a})")
         elif op == "exp":
@@ -264,7 +264,7 @@ class _Writer:
         # The chain rule, pulled: each node's gradient is one sum of the terms
         # its consumers send it, in the order ``backward`` would add them.
         self.terms = {}
-        if self.root._a is None:
+        if self.root._left is None:
             self.terms[self.root] = ["1.0"]
         else:
             out(f"    g{r} = 1.0")
@@ -335,8 +335,8 @@ class Tape:
         # hits first. Backward runs in ``backward``'s own order, so sums
         # are added up in the same order, bit for bit.
         order = topological_order(root)
-        leaves = [m for m in order if m._a is None]
-        nodes = [m for m in order if m._a is not None]
+        leaves = [m for m in order if m._left is None]
+        nodes = [m for m in order if m._left is not None]
         back = reverse_order(root)
         step_source = _Writer(leaves, nodes, back, root).source(grads=True)
         self._root = root
@@ -398,22 +398,22 @@ class Tape:
 
 def _replay_op(node: Value, new: dict[Value, Value]) -> Value:
     """One recorded operation applied by the engine to the new parents."""
-    return apply(node._op, _operands(node, new))  # type: ignore[no-any-return]
+    return apply(node._rule, _operands(node, new))  # type: ignore[no-any-return]
 
 
 def _operands(node: Value, new: dict[Value, Value]) -> list[Any]:
     """A recorded node's operands in ``value.apply``'s order, parents mapped through ``new``."""
-    if node._op == "affine":
-        operands: list[Any] = [new[node._a[0]]]
+    if node._rule == "affine":
+        operands: list[Any] = [new[node._left[0]]]
         for w, x in _affine_terms(node):
             operands += [new[w], new[x] if isinstance(x, Value) else x]
         return operands
-    a = new[node._a]
-    if node._b is not None:
-        return [a, new[node._b]]
-    c = node._db  # the folded constant, leaky_relu's slope, clamp's bounds, or None
+    a = new[node._left]
+    if node._right is not None:
+        return [a, new[node._right]]
+    c = node._dright  # the folded constant, leaky_relu's slope, clamp's bounds, or None
     if c is None:
         return [a]
-    if node._op == "clamp":
+    if node._rule == "clamp":
         return [a, *c]
-    return [c, a] if node._op in ("rsubc", "rdivc", "rpowc") else [a, c]
+    return [c, a] if node._rule in ("rsubc", "rdivc", "rpowc") else [a, c]

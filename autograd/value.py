@@ -6,22 +6,33 @@ Each operation computes its result *and* its local derivatives as floats
 slots and no closures, so a dropped graph is freed at once by reference
 counting, without waiting for the garbage collector.
 
-Node layout (all internal):
+Node fields (all internal; a reader's guide to every slot):
 
-* leaf:      ``_a is None``
-* one input: ``_a`` parent, ``_b is None``, ``_da`` local derivative,
-  ``_db`` the folded constant (``x * 3`` stores ``3.0``; no node for ``3``)
-* two inputs: ``_a``, ``_b`` parents, ``_da``, ``_db`` local derivatives
-* n inputs (``affine``): ``_a`` tuple of parents, ``_b is NARY``, ``_da``
-  tuple of local derivatives, ``_db`` the same as Values or numbers
-* ``_n`` is 0, except while ``backward`` walks the graph: it counts there
-  how many nodes of the graph consume this one
+* ``_left``      the first parent; ``None`` for a leaf; for an n-input node
+                 (``affine``) the tuple of all parents
+* ``_right``     the second parent; ``None`` for a one-input node; ``NARY``
+                 for an n-input node
+* ``_dleft``     d(node)/d(_left), a float (for n inputs: a tuple of floats,
+                 one per parent)
+* ``_dright``    d(node)/d(_right) for two inputs; for one input, what the
+                 node folded in: the constant (``x * 3`` stores ``3.0``; no
+                 node for ``3``), leaky_relu's slope, clamp's ``(lo, hi)``, or
+                 ``None``; for n inputs, each parent's partner (Value or number)
+* ``_rule``      the key of the node's row in ``rules.RULES`` (``''`` for a leaf)
+* ``_consumers`` 0, except while ``backward`` walks the graph: it counts there
+                 how many nodes of the graph consume this one
+
+micrograd's names read the same fields, with micrograd's meaning, as
+class-level properties (no cost per node): ``_prev`` (the set of parents),
+``_op`` (a short symbol, ``''`` for a leaf) and ``_backward()`` (one
+chain-rule step into the parents' ``grad``).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import threading
 from collections.abc import Sequence
 from typing import Any, Union
 
@@ -32,11 +43,108 @@ __all__ = ["Value", "affine", "apply", "atan2", "hypot", "maximum", "minimum"]
 _new = object.__new__
 _exp = math.exp
 _tanh = math.tanh
-_special = False  # set by modes.py while no_grad or detect_anomaly is active
-_post: Any = None  # modes.py installs the hook that handles those modes
 
 NARY: Any = ("nary",)
-"""Marker in ``_b`` for nodes with a tuple of parents."""
+"""Marker in ``_right`` for nodes with a tuple of parents."""
+
+
+def parents(node: Value) -> tuple[Value, ...]:
+    """The nodes ``node`` was computed from, in order (empty for a leaf)."""
+    left = node._left
+    if left is None:
+        return ()
+    right = node._right
+    if right is None:
+        return (left,)
+    if right is NARY:
+        return left  # type: ignore[no-any-return]
+    return (left, right)
+
+
+def local_derivatives(node: Value) -> tuple[float, ...]:
+    """d(node)/d(parent) as floats, aligned with ``parents(node)``."""
+    if node._left is None:
+        return ()
+    right = node._right
+    if right is None:
+        return (node._dleft,)
+    if right is NARY:
+        return node._dleft  # type: ignore[no-any-return]
+    return (node._dleft, node._dright)
+
+
+# --- modes: the state operations read (autograd.modes changes it) ------------------
+
+
+class ThreadModes(threading.local):
+    """One thread's modes; a new thread starts with every mode off."""
+
+    def __init__(self) -> None:
+        self.grad_enabled = True  # False inside no_grad
+        self.anomaly = 0  # detect_anomaly nesting depth
+        self.where: tuple[str, int] | None = None  # see modes.built_for
+        self.counted = False  # this thread is counted in _active
+
+
+_modes = ThreadModes()
+_special = False
+"""True while some thread, anywhere in the process, has a mode on: the one flag every
+operation tests. Only then does it call ``_post``, which reads this thread's own modes."""
+_active = 0  # threads with a mode on; _special is _active > 0
+_lock = threading.Lock()
+
+
+def thread_modes() -> ThreadModes:
+    """This thread's modes, to read; change them with ``set_modes``."""
+    return _modes
+
+
+def set_modes(grad_enabled: bool, anomaly: int) -> None:
+    """Set this thread's modes (``autograd.modes`` does, on entering and leaving a block).
+
+    Keeps ``_special`` true exactly while some thread has a mode on, so with
+    no mode on anywhere an operation pays for one flag test and nothing else.
+    """
+    global _active, _special
+    st = _modes
+    st.grad_enabled = grad_enabled
+    st.anomaly = anomaly
+    on = not grad_enabled or anomaly > 0
+    if on is not st.counted:
+        with _lock:
+            _active += 1 if on else -1
+            st.counted = on
+            _special = _active > 0
+
+
+def _post(node: Value, leaf: bool = False) -> None:
+    """Run for every new node while some thread has a mode on; applies this thread's modes."""
+    st = _modes
+    if st.anomaly:
+        node.__dict__[errors.WHERE] = st.where or errors.user_frame()
+        if leaf:
+            return
+        # Checked before no_grad drops the parents: a constant result that is
+        # not finite is still an anomaly, and the message needs the inputs.
+        r = node.data
+        if not math.isfinite(r):
+            ins = ", ".join(errors.describe_node(p) for p in parents(node))
+            if node._right is NARY:  # affine: constant inputs sit among the partners
+                cs = [c for c in node._dright[1:] if c.__class__ is float]
+                consts = f" and constants {cs!r}" if cs else ""
+            else:
+                const = node._dright if node._right is None else None
+                consts = f" and constant {const!r}" if const is not None else ""
+            raise FloatingPointError(
+                f"detect_anomaly: operation {node._rule!r} produced {r!r} from inputs "
+                f"[{ins}]{consts}, at {errors.where_text(node)}"
+            )
+    if leaf:
+        return
+    if not st.grad_enabled:
+        node._left = node._right = node._dleft = node._dright = None
+        node._rule = ""
+
 
 Operand = Union["Value", float]  # int and bool are accepted where float is
 
@@ -78,27 +186,38 @@ class Value:
     ``label`` names the node in pictures and error messages.
     """
 
-    __slots__ = ("__dict__", "__weakref__", "_a", "_b", "_da", "_db", "_n", "_op", "data", "grad")
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_consumers",
+        "_dleft",
+        "_dright",
+        "_left",
+        "_right",
+        "_rule",
+        "data",
+        "grad",
+    )
 
     data: float
     grad: float
     label: str = ""  # class default: only labelled nodes pay for an instance dict
-    _op: str
-    _a: Any
-    _b: Any
-    _da: Any
-    _db: Any
-    _n: int  # consumer count, used by backward (0 outside it)
+    _rule: str  # key in rules.RULES; "" for a leaf
+    _left: Any  # first parent, or the tuple of parents (n inputs)
+    _right: Any  # second parent, None (one input) or NARY (n inputs)
+    _dleft: Any  # d(self)/d(_left), or a tuple (n inputs)
+    _dright: Any  # d(self)/d(_right), or the folded constant (one input), or partners
+    _consumers: int  # consumer count, used by backward (0 outside it)
 
     def __init__(self, data: Any, label: str = "") -> None:
         self.data = _as_float(data, "Value")
         self.grad = 0.0
-        self._n = 0
-        self._op = ""
-        self._a = None
-        self._b = None
-        self._da = None
-        self._db = None
+        self._consumers = 0
+        self._rule = ""
+        self._left = None
+        self._right = None
+        self._dleft = None
+        self._dright = None
         if label:
             if not isinstance(label, str):
                 raise TypeError(f"Value: label must be a str, got {errors.describe(label)}")
@@ -122,22 +241,22 @@ class Value:
             r = x + o.data  # type: ignore[union-attr]
             if r - r:
                 _fin("add", r, x, o.data)  # type: ignore[union-attr]
-            out._b = o
-            out._db = 1.0
-            out._op = "add"
+            out._right = o
+            out._dright = 1.0
+            out._rule = "add"
         else:
             c = o if cls is float else _as_float(o, "operator +")
             r = x + c
             if r - r:
                 _fin("add", r, x, c)  # type: ignore[arg-type]
-            out._b = None
-            out._db = c
-            out._op = "addc"
+            out._right = None
+            out._dright = c
+            out._rule = "addc"
         out.data = r
         out.grad = 0.0
-        out._n = 0
-        out._a = self
-        out._da = 1.0
+        out._consumers = 0
+        out._left = self
+        out._dleft = 1.0
         if _special:
             _post(out)
         return out
@@ -152,22 +271,22 @@ class Value:
             r = x - o.data  # type: ignore[union-attr]
             if r - r:
                 _fin("sub", r, x, o.data)  # type: ignore[union-attr]
-            out._b = o
-            out._db = -1.0
-            out._op = "sub"
+            out._right = o
+            out._dright = -1.0
+            out._rule = "sub"
         else:
             c = o if cls is float else _as_float(o, "operator -")
             r = x - c
             if r - r:
                 _fin("sub", r, x, c)  # type: ignore[arg-type]
-            out._b = None
-            out._db = c
-            out._op = "subc"
+            out._right = None
+            out._dright = c
+            out._rule = "subc"
         out.data = r
         out.grad = 0.0
-        out._n = 0
-        out._a = self
-        out._da = 1.0
+        out._consumers = 0
+        out._left = self
+        out._dleft = 1.0
         if _special:
             _post(out)
         return out
@@ -183,12 +302,12 @@ class Value:
             _fin("sub", r, c, x)
         out.data = r
         out.grad = 0.0
-        out._n = 0
-        out._a = self
-        out._b = None
-        out._da = -1.0
-        out._db = c
-        out._op = "rsubc"
+        out._consumers = 0
+        out._left = self
+        out._right = None
+        out._dleft = -1.0
+        out._dright = c
+        out._rule = "rsubc"
         if _special:
             _post(out)
         return out
@@ -202,23 +321,23 @@ class Value:
             r = x * y
             if r - r:
                 _fin("mul", r, x, y)
-            out._b = o
-            out._da = y
-            out._db = x
-            out._op = "mul"
+            out._right = o
+            out._dleft = y
+            out._dright = x
+            out._rule = "mul"
         else:
             c = o if cls is float else _as_float(o, "operator *")
             r = x * c  # type: ignore[assignment]
             if r - r:
                 _fin("mul", r, x, c)  # type: ignore[arg-type]
-            out._b = None
-            out._da = c
-            out._db = c
-            out._op = "mulc"
+            out._right = None
+            out._dleft = c
+            out._dright = c
+            out._rule = "mulc"
         out.data = r
         out.grad = 0.0
-        out._n = 0
-        out._a = self
+        out._consumers = 0
+        out._left = self
         if _special:
             _post(out)
         return out
@@ -236,10 +355,10 @@ class Value:
             r = x / y
             if r - r:
                 _fin("div", r, x, y)
-            out._b = o
-            out._da = 1.0 / y
-            out._db = -r / y
-            out._op = "div"
+            out._right = o
+            out._dleft = 1.0 / y
+            out._dright = -r / y
+            out._rule = "div"
         else:
             c = o if cls is float else _as_float(o, "operator /")
             if c == 0.0:
@@ -247,14 +366,14 @@ class Value:
             r = x / c  # type: ignore[assignment]
             if r - r:
                 _fin("div", r, x, c)  # type: ignore[arg-type]
-            out._b = None
-            out._da = 1.0 / c
-            out._db = c
-            out._op = "divc"
+            out._right = None
+            out._dleft = 1.0 / c
+            out._dright = c
+            out._rule = "divc"
         out.data = r
         out.grad = 0.0
-        out._n = 0
-        out._a = self
+        out._consumers = 0
+        out._left = self
         if _special:
             _post(out)
         return out
@@ -280,12 +399,12 @@ class Value:
             out = _new(Value)
             out.data = r
             out.grad = 0.0
-            out._n = 0
-            out._a = self
-            out._b = o
-            out._da = da
-            out._db = db
-            out._op = "pow"
+            out._consumers = 0
+            out._left = self
+            out._right = o
+            out._dleft = da
+            out._dright = db
+            out._rule = "pow"
             if _special:
                 _post(out)
             return out
@@ -319,12 +438,12 @@ class Value:
         out = _new(Value)
         out.data = y
         out.grad = 0.0
-        out._n = 0
-        out._a = self
-        out._b = None
-        out._da = y
-        out._db = None
-        out._op = "exp"
+        out._consumers = 0
+        out._left = self
+        out._right = None
+        out._dleft = y
+        out._dright = None
+        out._rule = "exp"
         if _special:
             _post(out)
         return out
@@ -347,12 +466,12 @@ class Value:
         out = _new(Value)
         out.data = _tanh(x)
         out.grad = 0.0
-        out._n = 0
-        out._a = self
-        out._b = None
-        out._da = 4.0 * e / (s * s)
-        out._db = None
-        out._op = "tanh"
+        out._consumers = 0
+        out._left = self
+        out._right = None
+        out._dleft = 4.0 * e / (s * s)
+        out._dright = None
+        out._rule = "tanh"
         if _special:
             _post(out)
         return out
@@ -368,16 +487,16 @@ class Value:
         out = _new(Value)
         if x > 0.0:
             out.data = x
-            out._da = 1.0
+            out._dleft = 1.0
         else:
             out.data = 0.0 if x < 0.0 else x  # -0.0 and NaN pass through, as in PyTorch
-            out._da = 0.0
+            out._dleft = 0.0
         out.grad = 0.0
-        out._n = 0
-        out._a = self
-        out._b = None
-        out._db = None
-        out._op = "relu"
+        out._consumers = 0
+        out._left = self
+        out._right = None
+        out._dright = None
+        out._rule = "relu"
         if _special:
             _post(out)
         return out
@@ -505,8 +624,66 @@ class Value:
         c = _compared(o)
         return NotImplemented if c is None else self.data >= c
 
+    # --- micrograd's names for the node fields (class-level: nothing per node) --
+
+    _parents = property(parents, doc="The nodes this one was computed from, in order.")
+    _locals = property(local_derivatives, doc="d(self)/d(parent) as floats, aligned with _parents.")
+
+    @property
+    def _const(self) -> Any:
+        """What a one-input node folded in (constant, slope, bounds), else None."""
+        return self._dright if self._left is not None and self._right is None else None
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's ``_prev``: the set of Values this one was computed from."""
+        return set(self._parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's ``_op``: a short symbol for the operation, ``''`` for a leaf.
+
+        micrograd's own where it has one (``+ * **2 ReLU tanh exp``), the
+        derivative table's display symbol otherwise.
+        """
+        rule = self._rule
+        if not rule:
+            return ""
+        if rule == "relu":
+            return "ReLU"
+        if rule == "powc":
+            c = self._dright
+            return f"**{int(c) if c.is_integer() and abs(c) < 1e16 else c}"
+        return rules.RULES[rule].symbol
+
+    def _backward(self) -> None:
+        """micrograd's ``_backward()``: one chain-rule step from this node.
+
+        Adds ``self.grad`` times each local derivative into the parents'
+        ``grad``; a leaf's does nothing, and so does a zero ``grad`` (a zero
+        upstream contributes exactly 0, as in ``backward``).
+        """
+        g = self.grad
+        if not g:
+            return
+        for p, d in zip(self._parents, self._locals):
+            p.grad += g * d
+
+    def _unary_node(self, op: str, y: float, d: float, c: Any) -> Value:
+        """A one-input node on self with its value and local derivative given.
+
+        For ``rules.py``'s Value faces, which sit below this module and cannot import it.
+        """
+        return _unary(self, op, y, d, c)
+
+    def _binary_node(self, o: Value, op: str, y: float, da: float, db: float) -> Value:
+        """A two-input node on (self, o) with its value and local derivatives given."""
+        return _binary(self, o, op, y, da, db)
+
     def backward(self) -> None:
         """Run the chain rule from this node; see ``autograd.backward``."""
+        # The engine's one import that points up (backward.py sits above value.py);
+        # made on the call, so importing value.py never loads backward.py.
         from .backward import backward
 
         backward(self)
@@ -534,12 +711,12 @@ def _unary(parent: Value, op: str, y: float, d: float, c: Any) -> Value:
     out = _new(Value)
     out.data = y
     out.grad = 0.0
-    out._n = 0
-    out._a = parent
-    out._b = None
-    out._da = d
-    out._db = c
-    out._op = op
+    out._consumers = 0
+    out._left = parent
+    out._right = None
+    out._dleft = d
+    out._dright = c
+    out._rule = op
     if _special:
         _post(out)
     return out
@@ -550,12 +727,12 @@ def _binary(a: Value, b: Value, op: str, y: float, da: float, db: float) -> Valu
     out = _new(Value)
     out.data = y
     out.grad = 0.0
-    out._n = 0
-    out._a = a
-    out._b = b
-    out._da = da
-    out._db = db
-    out._op = op
+    out._consumers = 0
+    out._left = a
+    out._right = b
+    out._dleft = da
+    out._dright = db
+    out._rule = op
     if _special:
         _post(out)
     return out
@@ -596,12 +773,12 @@ def affine(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Valu
     out = _new(Value)
     out.data = total
     out.grad = 0.0
-    out._n = 0
-    out._a = tuple(parents)
-    out._b = NARY
-    out._da = tuple(locals_)
-    out._db = tuple(partners)
-    out._op = "affine"
+    out._consumers = 0
+    out._left = tuple(parents)
+    out._right = NARY
+    out._dleft = tuple(locals_)
+    out._dright = tuple(partners)
+    out._rule = "affine"
     if _special:
         _post(out)
     return out

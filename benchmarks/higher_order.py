@@ -51,7 +51,7 @@ def _central(fn: Callable[[float], float], x: float, h: float = 1e-5) -> float:
 
 def main() -> int:
     gc.disable()
-    ops = sum(1 for n in topological_order(f(Value(X0))) if n._op)
+    ops = sum(1 for n in topological_order(f(Value(X0))) if n._rule)
 
     def fwd_bwd() -> None:
         x = Value(X0)

@@ -30,8 +30,7 @@ import random
 from functools import partial
 from typing import Any
 
-from autograd import Value, no_grad
-from autograd.value import affine
+from autograd import Value, affine, no_grad
 from nn import datasets
 from nn.losses import binary_cross_entropy_with_logits, mse_loss
 from nn.module import MLP, Neuron

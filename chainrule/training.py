@@ -21,8 +21,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from autograd import Tape, Value, no_grad
-from autograd.value import affine
+from autograd import Tape, Value, affine, no_grad
 from nn import datasets
 from nn.losses import cross_entropy, hinge_loss
 from nn.module import MLP, Neuron

@@ -9,6 +9,7 @@ needed for ``to_torch`` alone.
 
 from __future__ import annotations
 
+import os as _os
 import sys as _sys
 
 try:
@@ -32,6 +33,8 @@ if _problem is not None:
         raise SystemExit(f"chainrule: error: {_problem}")
     raise ImportError(_problem)
 
+from autograd.modes import skip_frames_from as _skip_frames_from
+
 from . import datasets, schedules
 from .export import to_torch
 from .io import load, save
@@ -44,6 +47,9 @@ from .losses import (
 from .module import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, AdamW, Optimizer
 from .schedules import CosineAnnealingLR, ExponentialLR, LinearLR, LRScheduler, StepLR
+
+# nn is library code: detect_anomaly reports name the line of its caller that made a node
+_skip_frames_from(_os.path.dirname(_os.path.abspath(__file__)))
 
 __all__ = [
     "MLP",

@@ -26,8 +26,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence, Set
 from typing import Any
 
-from autograd import Value
-from autograd.value import affine
+from autograd import Value, affine
 
 __all__ = [
     "ACTIVATIONS",

@@ -322,7 +322,7 @@ def _run(x0: float, y0: float) -> tuple[list[float], list[float]]:
 @pytest.mark.parametrize(("x0", "y0"), [(0.3, -0.7), (-1.5, 0.25), (0.0, 0.0)])
 def test_clean_graphs_report_nothing_and_compute_the_same_numbers(x0: float, y0: float) -> None:
     expected = _run(x0, y0)
-    ops = {n._op for n in topological_order(_every_operation(Value(x0), Value(y0)))}
+    ops = {n._rule for n in topological_order(_every_operation(Value(x0), Value(y0)))}
     import autograd.rules
 
     assert ops - {""} == set(autograd.rules.RULES)  # the graph uses every operation

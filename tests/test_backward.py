@@ -71,7 +71,7 @@ def test_a_pass_adds_its_sum_to_what_the_leaf_already_holds() -> None:
     r.backward()
     assert x.grad == 1e16 + 4.0  # not ((1e16 + 1) + 1) + 2 = 1e16 + 2
     assert w.grad == -3.0 + 0.5
-    assert {n._n for n in (x, w, r)} == {0}  # the leaves' marks are cleared
+    assert {n._consumers for n in (x, w, r)} == {0}  # the leaves' marks are cleared
 
 
 def test_doubling_holds_for_many_terms_through_affine() -> None:
@@ -114,7 +114,7 @@ def test_an_infinite_upstream_reaches_leaves_of_an_affine_node_once() -> None:
     s = affine([w0, w1], [0.0, 1.0], b) * 1.0 + 2.0  # s = 0: its sqrt has an infinite slope
     s.sqrt().backward()
     assert (w0.grad, w1.grad, b.grad) == (5.0, math.inf, math.inf)  # 0 * inf is 0 for w0
-    assert {n._n for n in (w0, w1, b)} == {0}
+    assert {n._consumers for n in (w0, w1, b)} == {0}
 
 
 def test_an_interrupted_pass_gives_the_leaves_their_grads_back() -> None:
@@ -140,7 +140,7 @@ def test_an_interrupted_pass_gives_the_leaves_their_grads_back() -> None:
     with pytest.raises(KeyboardInterrupt):
         root.backward()
     assert (x.grad, f.grad) == (0.25, 0.0)
-    assert {n._n for n in (x, f, root)} == {0}
+    assert {n._consumers for n in (x, f, root)} == {0}
     root.backward()  # and the next pass is right
     assert (x.grad, f.grad) == (2.25, 1.0)
 
@@ -274,12 +274,12 @@ def test_reverse_order_puts_every_node_before_its_parents() -> None:
 
     _, root = _shared_graph()
     order = reverse_order(root)
-    interior = [n for n in topological_order(root) if n._a is not None]
+    interior = [n for n in topological_order(root) if n._left is not None]
     assert sorted(map(id, order)) == sorted(map(id, interior))  # each interior node once
     place = {n: i for i, n in enumerate(order)}
     assert order[0] is root
     for n in order:
-        assert all(place[n] < place[p] for p in parents(n) if p._a is not None)
+        assert all(place[n] < place[p] for p in parents(n) if p._left is not None)
 
 
 def test_counts_are_back_to_zero_after_every_walk() -> None:
@@ -288,9 +288,9 @@ def test_counts_are_back_to_zero_after_every_walk() -> None:
     _, root = _shared_graph()
     every = topological_order(root)
     root.backward()
-    assert {n._n for n in every} == {0}
+    assert {n._consumers for n in every} == {0}
     reverse_order(root)
-    assert {n._n for n in every} == {0}
+    assert {n._consumers for n in every} == {0}
 
 
 def test_an_interrupted_walk_leaves_no_counts_behind() -> None:
@@ -309,7 +309,7 @@ def test_an_interrupted_walk_leaves_no_counts_behind() -> None:
 
     with pytest.raises(KeyboardInterrupt):
         reverse_order(root, stop=Boom())  # type: ignore[arg-type]
-    assert {n._n for n in topological_order(root)} == {0}
+    assert {n._consumers for n in topological_order(root)} == {0}
     root.backward()  # and the next pass is right
     first = [x.grad for x in xs]
     for x in xs:

@@ -168,7 +168,7 @@ def test_one_input_formulas_match_the_engine(name: str) -> None:
     forward, (partial,) = FORMULAS[name]
     for x in xs:
         node = make(Value(x))
-        assert node._op == name
+        assert node._rule == name
         env = {"x": x, "c": C, "slope": SLOPE, "lo": LO, "hi": HI}
         assert close(node.data, evaluate(forward, **env)), (name, x)
         assert close(local_derivatives(node)[0], evaluate(partial, **env)), (name, x)
@@ -182,7 +182,7 @@ def test_two_input_formulas_match_the_engine(name: str) -> None:
         if (name == "div" and b == 0.0) or (name == "pow" and a < 0.0):
             continue  # outside the domain: the engine raises (tested in test_errors.py)
         node = BINARY[name](Value(a), Value(b))
-        assert node._op == name
+        assert node._rule == name
         assert close(node.data, evaluate(forward, a=a, b=b)), (name, a, b)
         got = local_derivatives(node)
         for i, p in enumerate(partials):
@@ -194,7 +194,7 @@ def test_affine_formula_matches_the_engine() -> None:
     forward, partials = FORMULAS["affine"]
     w, x, b = [0.5, -1.2, 3.0], [2.0, 0.3, -0.7], 0.1
     node = affine([Value(v) for v in w], [Value(v) for v in x], Value(b))
-    assert node._op == "affine"
+    assert node._rule == "affine"
     assert close(node.data, evaluate(forward, w=w, x=x, b=b, n=len(w)))
     ps, ds = parents(node), local_derivatives(node)
     assert len(ps) == 1 + 2 * len(w)

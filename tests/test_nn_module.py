@@ -48,14 +48,14 @@ def test_neuron_is_one_affine_node_then_the_activation() -> None:
     n = nn.Neuron(4, "tanh", seed=0)
     out = n([1.0, 2.0, 3.0, 4.0])
     nodes = topological_order(out)
-    ops = [v._op for v in nodes if v._op]
+    ops = [v._rule for v in nodes if v._rule]
     assert ops == ["affine", "tanh"]
     assert len(nodes) == 4 + 1 + 2  # weights, bias, affine, tanh (numbers are folded in)
 
 
 def test_linear_neuron_has_no_activation_node() -> None:
     out = nn.Neuron(2, "linear", seed=0)([1.0, 2.0])
-    assert out._op == "affine"
+    assert out._rule == "affine"
 
 
 @pytest.mark.parametrize("activation", ACTS)
@@ -87,7 +87,7 @@ def test_mlp_last_layer_is_linear_and_hidden_use_activation() -> None:
     model = nn.MLP(2, [3, 3, 1], "tanh", seed=0)
     assert [layer.activation for layer in model.layers] == ["tanh", "tanh", "linear"]
     out = model([10.0, -10.0])
-    assert out._op == "affine"  # no squashing at the end: unbounded scores
+    assert out._rule == "affine"  # no squashing at the end: unbounded scores
 
 
 def test_defaults() -> None:

@@ -138,7 +138,7 @@ def test_every_operation_has_a_case() -> None:
 @pytest.mark.parametrize("op", sorted(OPS))
 def test_each_operation_replays_bit_for_bit(op: str) -> None:
     tape = _check(OPS[op], (0.8, -0.6), POINTS)
-    assert op in {m._op for m in tape._nodes}
+    assert op in {m._rule for m in tape._nodes}
 
 
 def test_replay_runs_the_generated_code_not_the_fallback() -> None:

@@ -81,7 +81,7 @@ def test_replay_equals_rebuilding(
                 _run(tape, leaves, xs)
             # The engine's error, for an operation of this graph; when several
             # operations fail, depth-first order may meet another one first.
-            ops = {_NAMED.get(m._op, m._op) for m in tape._nodes}
+            ops = {_NAMED.get(m._rule, m._rule) for m in tape._nodes}
             assert str(failed.value).split(":")[0] in ops, (str(failed.value), ops)
             if _failing_ops(tape) == 1:
                 assert type(failed.value) is type(err) and str(failed.value) == str(err)

@@ -95,7 +95,7 @@ def test_op_cases_cover_every_engine_operation() -> None:
 def _ops_made(f: Callable[..., Any], xs: list[float]) -> set[str]:
     from autograd.backward import topological_order
 
-    return {n._op for n in topological_order(f(*[Value(x) for x in xs]))} - {""}
+    return {n._rule for n in topological_order(f(*[Value(x) for x in xs]))} - {""}
 
 
 @pytest.mark.parametrize("op", sorted(OP_CASES))
@@ -223,7 +223,7 @@ def test_a_kink_is_reported_not_hidden() -> None:
 def test_wrong_second_derivative_fails_only_at_order_two(monkeypatch: pytest.MonkeyPatch) -> None:
     # A classic higher-order bug: the derivative is right but is a constant, not a graph.
     rule = autograd.rules.RULES["sin"]
-    broken = type(rule)(rule.name, rule.symbol, lambda n: (Value(math.cos(n._a.data)),))
+    broken = type(rule)(rule.name, rule.symbol, lambda n: (Value(math.cos(n._left.data)),))
     monkeypatch.setitem(autograd.rules.RULES, "sin", broken)
 
     def f(x: Value, y: Value) -> Value:

@@ -90,7 +90,7 @@ def test_a_run_hits_every_operation_and_reuses_nodes() -> None:
     def run(e: Expression) -> None:
         nonlocal reused_intermediate, examples
         _, _, nodes = _graph(e, [0.25, -0.5, 0.75])
-        made = [n._op for n in nodes]
+        made = [n._rule for n in nodes]
         assert tuple(made) == e.ops  # the bookkeeping matches the graph the engine built
         ops.update(made)
         children: Counter[Value] = Counter(p for n in nodes for p in parents(n))
@@ -127,7 +127,7 @@ def test_in_range_no_domain_errors_and_every_node_inside_its_bounds(
     _, _, nodes = _graph(e, xs)
     assert len(nodes) == len(e.nodes) - N
     for node, spec in zip(nodes, e.nodes[N:]):
-        assert node._op == spec.op
+        assert node._rule == spec.op
         assert spec.lo <= node.data <= spec.hi, (repr(e), spec, node.data)
         assert abs(node.data) <= CAP
         assert all(math.isfinite(d) for d in local_derivatives(node))
@@ -154,7 +154,7 @@ def test_repr_is_python_that_rebuilds_the_same_graph(e: Expression, xs: list[flo
     a = e(*[Value(x) for x in xs])
     b = namespace["f"](*[Value(x) for x in xs])
     # Same structure (parents-first order is a function of the structure alone) and value.
-    assert [n._op for n in topological_order(b)] == [n._op for n in topological_order(a)]
+    assert [n._rule for n in topological_order(b)] == [n._rule for n in topological_order(a)]
     assert b.data == a.data
 
 

@@ -95,7 +95,7 @@ def test_weakref_and_prompt_freeing() -> None:
         y = (x * x + 1.0).tanh() * x
         y.backward()
         ref = weakref.ref(y)
-        inner = weakref.ref(y._a)
+        inner = weakref.ref(y._left)
         del y
         assert ref() is None and inner() is None  # freed by reference counting alone
     finally:

@@ -143,15 +143,15 @@ def _record_text(text: str) -> str:
 
 def op_text(node: Value, precision: int = 4) -> str:
     """What an operation node shows: its symbol, with any folded constant."""
-    op = node._op
+    op = node._rule
     symbol = RULES[op].symbol if op in RULES else op
     side = CONST_SIDE.get(op)
     if side is None:
-        if node._b is None and node._db is not None:  # leaky_relu's slope, clamp's bounds
-            params = node._db if isinstance(node._db, tuple) else (node._db,)
+        if node._right is None and node._dright is not None:  # leaky_relu's slope, clamp's bounds
+            params = node._dright if isinstance(node._dright, tuple) else (node._dright,)
             return f"{symbol}({', '.join(number(c, precision) for c in params)})"
         return symbol
-    const = number(node._db, precision)
+    const = number(node._dright, precision)
     return f"{const} {symbol}" if side == "left" else f"{symbol} {const}"
 
 
@@ -217,7 +217,7 @@ def digraph(
         body = " | ".join(_record_text(f) for f in fields)
         # In a left-to-right graph the braces turn the fields back into a row.
         dot.node(name, label="{ " + body + " }" if horizontal else body, shape="record")
-        if not v._op:
+        if not v._rule:
             continue
         op_name = "op" + name[1:]
         dot.node(op_name, label=op_text(v, precision), shape="oval", margin="0.04,0.02")

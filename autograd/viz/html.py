@@ -17,13 +17,12 @@ import functools
 import html
 import importlib.resources
 import json
-import math
 import os
 import re
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..backward import local_derivatives, parents, reverse_order, topological_order
+from ..backward import chain_rule, parents, term, topological_order
 from ..files import atomic_write
 from ..rules import RULES
 from ..value import Value
@@ -44,13 +43,6 @@ __all__ = ["backward_steps", "to_html"]
 _P = TypeVar("_P", str, "os.PathLike[str]")
 
 _BINARY = ("add", "sub", "mul", "div", "pow")
-
-
-def _times(g: float, d: float) -> float:
-    """g * d where a zero factor wins over an infinite one, as in ``backward``."""
-    if g == 0.0 or d == 0.0:
-        return 0.0
-    return g * d
 
 
 def step_names(order: list[Value]) -> dict[Value, str]:
@@ -78,20 +70,20 @@ def step_names(order: list[Value]) -> dict[Value, str]:
 
 def _expression(v: Value, names: Mapping[Value, str], precision: int) -> str:
     """How ``v`` was computed, in words a reader can match to the picture (``x1 * w1``)."""
-    op = v._op
+    op = v._rule
     ins = [names[p] for p in parents(v)]
     symbol = RULES[op].symbol
     if op in _BINARY:
         return f"{ins[0]} {symbol} {ins[1]}"
     if op in CONST_SIDE:
-        const = number(v._db, precision)
+        const = number(v._dright, precision)
         if CONST_SIDE[op] == "left":
             return f"{const} {symbol} {ins[0]}"
         return f"{ins[0]} {symbol} {const}"
     if op == "neg":
         return f"-{ins[0]}"
-    if v._b is None and v._db is not None:  # leaky_relu's slope, clamp's bounds
-        params = v._db if isinstance(v._db, tuple) else (v._db,)
+    if v._right is None and v._dright is not None:  # leaky_relu's slope, clamp's bounds
+        params = v._dright if isinstance(v._dright, tuple) else (v._dright,)
         return f"{symbol}({ins[0]}, {', '.join(number(c, precision) for c in params)})"
     return f"{symbol}({', '.join(ins)})"
 
@@ -126,14 +118,13 @@ def backward_steps(
                 "label": v.label,
                 "data": v.data,
                 "dataText": number(v.data, precision),
-                "op": op_text(v, precision) if v._op else "",
-                "expr": _expression(v, shown, precision) if v._op else "",
+                "op": op_text(v, precision) if v._rule else "",
+                "expr": _expression(v, shown, precision) if v._rule else "",
                 "inputs": [names[p] for p in parents(v)],
             }
         )
 
     grads = dict.fromkeys(order, 0.0)
-    grads[root] = 1.0
     steps: list[dict[str, Any]] = [
         {
             "node": names[root],
@@ -144,36 +135,33 @@ def backward_steps(
             "inputs": [],
         }
     ]
-    for node in reverse_order(root):  # the order Value.backward runs in
-        g = grads[node]
-        skipped = g == 0.0  # backward skips a node with no upstream gradient
-        finite = math.isfinite(g)
-        inputs = []
-        for p, d in zip(parents(node), local_derivatives(node)):
-            if skipped:
-                c = 0.0
-            else:
-                c = g * d if finite else _times(g, d)
-                grads[p] += c
-            inputs.append(
+    inputs: list[dict[str, Any]] = []
+    current = None
+    for node, p, d, g in chain_rule(root, grads):  # backward's steps, in its order
+        if node is not current:  # a node's steps come together: one page step per node
+            current = node
+            inputs = []
+            steps.append(
                 {
-                    "id": names[p],
-                    "local": d,
-                    "localText": number(d, precision),
-                    "contribution": c,
-                    "contributionText": number(c, precision),
-                    "after": grads[p],
-                    "afterText": number(grads[p], precision),
+                    "node": names[node],
+                    "seed": False,
+                    "upstream": g,
+                    "upstreamText": number(g, precision),
+                    "skipped": g == 0.0,  # no upstream gradient: nothing to add
+                    "inputs": inputs,
                 }
             )
-        steps.append(
+        c = 0.0 if g == 0.0 else term(g, d)
+        grads[p] += c
+        inputs.append(
             {
-                "node": names[node],
-                "seed": False,
-                "upstream": g,
-                "upstreamText": number(g, precision),
-                "skipped": skipped,
-                "inputs": inputs,
+                "id": names[p],
+                "local": d,
+                "localText": number(d, precision),
+                "contribution": c,
+                "contributionText": number(c, precision),
+                "after": grads[p],
+                "afterText": number(grads[p], precision),
             }
         )
     return {"root": names[root], "nodes": nodes, "steps": steps}
