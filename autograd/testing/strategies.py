@@ -59,56 +59,11 @@ __all__ = [
     "values",
 ]
 
-OPERATIONS: tuple[str, ...] = (
-    "add",
-    "mul",
-    "sub",
-    "addc",
-    "mulc",
-    "subc",
-    "rsubc",
-    "neg",
-    "tanh",
-    "sin",
-    "cos",
-    "exp",
-    "sigmoid",
-    "softplus",
-    "log",
-    "sqrt",
-    "div",
-    "divc",
-    "rdivc",
-    "pow",
-    "powc",
-    "rpowc",
-    "relu",
-    "abs",
-    "leaky_relu",
-    "affine",
-    "atan",
-    "asinh",
-    "erf",
-    "tan",
-    "sinh",
-    "cosh",
-    "expm1",
-    "asin",
-    "acos",
-    "atanh",
-    "acosh",
-    "log2",
-    "log10",
-    "log1p",
-    "clamp",
-    "minimum",
-    "maximum",
-    "hypot",
-    "atan2",
-)
+OPERATIONS: tuple[str, ...] = tuple(rules.RULES)
 """Every engine operation ``expressions`` draws from, by its ``Value._rule`` name.
 
-Simplest first: hypothesis shrinks a failing example towards the front.
+The rule table's order, which puts the operators first: hypothesis shrinks a
+failing example towards the front.
 """
 
 MARGIN = 0.5
@@ -440,7 +395,7 @@ _CONSTS: dict[str, tuple[float, ...]] = {
     "rpowc": _BASES,
     "leaky_relu": _SLOPES,
 }
-_BINARY = ("add", "sub", "mul", "div", "pow", *rules.BINARY)
+_BINARY = tuple(r.name for r in rules.RULES.values() if r.kind == rules.BINARY_KIND)
 _SIDED = ("div", "rdivc", "powc", "relu", "abs", "leaky_relu", "hypot", "clamp")  # guarded
 
 
@@ -574,20 +529,11 @@ def _build(b: _Builder, d: _Draw, squash: bool) -> int:
 # --- printing ----------------------------------------------------------------
 
 _ATOM, _POWER, _UNARY, _PRODUCT, _SUM = 9, 7, 6, 5, 4
+_PRECEDENCE = {"+": _SUM, "-": _SUM, "*": _PRODUCT, "/": _PRODUCT, "**": _POWER}
 _INFIX = {
-    "add": ("+", _SUM),
-    "addc": ("+", _SUM),
-    "sub": ("-", _SUM),
-    "subc": ("-", _SUM),
-    "rsubc": ("-", _SUM),
-    "mul": ("*", _PRODUCT),
-    "mulc": ("*", _PRODUCT),
-    "div": ("/", _PRODUCT),
-    "divc": ("/", _PRODUCT),
-    "rdivc": ("/", _PRODUCT),
-    "pow": ("**", _POWER),
-    "powc": ("**", _POWER),
-    "rpowc": ("**", _POWER),
+    r.name: (r.symbol, _PRECEDENCE[r.symbol])
+    for r in rules.RULES.values()
+    if r.method.startswith("__") and r.kind != rules.UNARY_KIND
 }
 
 
@@ -674,7 +620,7 @@ def _node_text(n: Node, texts: Sequence[tuple[str, int]]) -> tuple[str, int]:
         return f"{_wrap(lt, lp, prec)} {sym} {_wrap(rt, rp, prec + 1)}", prec
     if n.op == "neg":
         return f"-{_wrap(parts[0][0], parts[0][1], _ATOM)}", _UNARY
-    if n.op in rules.BINARY:
+    if n.op in rules.FUNCTIONS:
         return f"{n.op}({parts[0][0]}, {parts[1][0]})", _ATOM
     if n.op == "affine":
         ws = ", ".join(t for t, _ in parts[1::2])

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from ..backward import local_derivatives, parents, reverse_order, topological_order
 from ..files import atomic_write
-from ..rules import RULES
+from ..rules import BINARY_KIND, RULES
 from ..value import Value
 from .dot import (
     CONST_SIDE,
@@ -43,7 +43,10 @@ __all__ = ["backward_steps", "to_html"]
 
 _P = TypeVar("_P", str, "os.PathLike[str]")
 
-_BINARY = ("add", "sub", "mul", "div", "pow")
+_BINARY = tuple(
+    r.name for r in RULES.values() if r.kind == BINARY_KIND and r.method.startswith("__")
+)
+"""The binary operators, written infix (``a * b``)."""
 
 
 def _times(g: float, d: float) -> float:
