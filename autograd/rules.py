@@ -451,6 +451,7 @@ class Rule:
     checked: bool = False  # a result that is not finite is checked (errors.check_result)
     overflow: bool = False  # forward's OverflowError becomes errors.overflow
     family: str = ""  # the name errors use, if not ``name`` (``add`` for ``addc``)
+    micrograd: str = ""  # micrograd's ``_op`` where it differs from ``symbol``; {c}: the constant
 
     @property
     def error_name(self) -> str:
@@ -617,6 +618,7 @@ _ROWS = [
         face="powc_f",
         method="__pow__",
         family="pow",
+        micrograd="**{c}",
     ),
     Rule(
         "rpowc",
@@ -714,6 +716,7 @@ _ROWS = [
         local=("1.0 if x > 0.0 else 0.0",),
         method="relu",
         doc="max(self, 0); derivative 0 at 0.",
+        micrograd="ReLU",
     ),
     Rule(
         "abs",

@@ -35,7 +35,7 @@ from . import value as _value
 from ._tape_ops import BACKWARD, FORWARD, HELPERS
 from .backward import reverse_order, topological_order
 from .rules import CONST_LEFT, RULES
-from .value import Value, apply
+from .value import Operand, Value, apply
 
 __all__ = ["Tape"]
 
@@ -56,10 +56,10 @@ def _num(c: float) -> str:
     return "_INF" if c > 0 else "(-_INF)"
 
 
-def _affine_terms(node: Value) -> list[tuple[Value, Value | float]]:
+def _affine_terms(node: Value) -> list[tuple[Value, Operand]]:
     """An affine node's (weight, input) pairs; inputs are Values or folded numbers."""
     parents, partners = node._left, node._dright
-    terms: list[tuple[Value, Value | float]] = []
+    terms: list[tuple[Value, Operand]] = []
     i = 1
     while i < len(parents):
         partner = partners[i]

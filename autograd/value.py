@@ -50,7 +50,8 @@ _post: Any = None  # modes.py installs the hook that handles those modes
 NARY: Any = ("nary",)
 """Marker in ``_right`` for nodes with a tuple of parents."""
 
-Operand = Union["Value", float]  # int and bool are accepted where float is
+Operand = Union["Value", float]
+"""A Value or a plain number (int and bool are accepted where float is): the one alias."""
 
 
 def _as_float(obj: Any, where: str) -> float:
@@ -890,12 +891,13 @@ class Value:
         rule = self._rule
         if not rule:
             return ""
-        if rule == "relu":
-            return "ReLU"
-        if rule == "powc":
-            c = self._dright
-            return f"**{int(c) if c.is_integer() and abs(c) < 1e16 else c}"
-        return rules.RULES[rule].symbol
+        row = rules.RULES[rule]
+        if not row.micrograd:
+            return row.symbol
+        c = self._const
+        if isinstance(c, float) and c.is_integer() and abs(c) < 1e16:
+            c = int(c)  # x ** 2 shows as micrograd's '**2'
+        return row.micrograd.format(c=c)
 
     def _backward(self) -> None:
         """micrograd's ``_backward()``: one chain-rule step from this node.
@@ -966,7 +968,7 @@ def _binary(a: Value, b: Value, op: str, y: float, da: float, db: float) -> Valu
     return out
 
 
-def affine(weights: Sequence[Value], inputs: Sequence[Value | float], bias: Value) -> Value:
+def affine(weights: Sequence[Value], inputs: Sequence[Operand], bias: Value) -> Value:
     """One node computing ``bias + Σ weights[i] * inputs[i]``.
 
     Used by ``nn.Neuron``: one node instead of ``2n`` keeps training graphs
