@@ -145,10 +145,9 @@ class Value:
         x = self.data
         cls = o.__class__
         if cls is Value or (cls is not float and isinstance(o, Value)):
-            y = o.data  # type: ignore[union-attr]
-            r = x + y
+            r = x + o.data  # type: ignore[union-attr]
             if r - r:
-                _fin("add", r, x, y)
+                _fin("add", r, x, o.data)  # type: ignore[union-attr]
             out._right = o
             out._dleft = 1.0
             out._dright = 1.0
@@ -177,10 +176,9 @@ class Value:
         x = self.data
         cls = o.__class__
         if cls is Value or (cls is not float and isinstance(o, Value)):
-            y = o.data  # type: ignore[union-attr]
-            r = x - y
+            r = x - o.data  # type: ignore[union-attr]
             if r - r:
-                _fin("sub", r, x, y)
+                _fin("sub", r, x, o.data)  # type: ignore[union-attr]
             out._right = o
             out._dleft = 1.0
             out._dright = -1.0
@@ -481,10 +479,15 @@ class Value:
     def relu(self) -> Value:
         """max(self, 0); derivative 0 at 0."""
         x = self.data
-        r = x if x > 0.0 else 0.0 if x < 0.0 else x
+        if x > 0.0:
+            r = x
+            d = 1.0
+        else:
+            r = 0.0 if x < 0.0 else x
+            d = 0.0
         out = _new(Value)
         out._right = None
-        out._dleft = 1.0 if x > 0.0 else 0.0
+        out._dleft = d
         out._dright = None
         out._rule = "relu"
         out.data = r

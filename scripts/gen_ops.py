@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import sys
@@ -81,10 +82,37 @@ def _compute(rule: Rule) -> tuple[list[str], tuple[str, ...]]:
             f'    raise errors.overflow("{rule.error_name}", {ins}) from None',
         ]
     else:
+        branches = _shared_branch(rule)
+        if branches:
+            return lines + branches, ("d",)
         lines.append(f"r = {rule.forward}")
     if rule.checked:
         lines += ["if r - r:", f'    _fin("{rule.error_name}", r, {ins})']
     return lines, rule.local
+
+
+def _shared_branch(rule: Rule) -> list[str]:
+    """One ``if`` for a result and a derivative that test the same condition (``relu``).
+
+    ``r = A if C else B`` and ``d = P if C else Q`` become one test of ``C``
+    instead of two; empty when the rule has no such shape.
+    """
+    if len(rule.local) != 1:
+        return []
+    fwd = ast.parse(rule.forward, mode="eval").body
+    loc = ast.parse(rule.local[0], mode="eval").body
+    if not (isinstance(fwd, ast.IfExp) and isinstance(loc, ast.IfExp)):
+        return []
+    if ast.dump(fwd.test) != ast.dump(loc.test):
+        return []
+    return [
+        f"if {ast.unparse(fwd.test)}:",
+        f"    r = {ast.unparse(fwd.body)}",
+        f"    d = {ast.unparse(loc.body)}",
+        "else:",
+        f"    r = {ast.unparse(fwd.orelse)}",
+        f"    d = {ast.unparse(loc.orelse)}",
+    ]
 
 
 def _tail(rule: Rule, locals_: tuple[str, ...], right: str, dright: str) -> list[str]:
@@ -112,12 +140,18 @@ def _operator(binary: Rule, const: Rule) -> list[str]:
     sym = const.symbol
     b_lines, b_locals = _compute(binary)
     c_lines, c_locals = _compute(const)
+    reads = sum(len(re.findall(r"\by\b", t)) for t in (binary.forward, *binary.local))
+    fetch = ["    y = o.data  # type: ignore[union-attr]"]
+    if reads == 1 and not binary.divisor and not binary.face:  # read once: no local needed
+        fetch = []
+        b_lines = [re.sub(r"\by\b", "o.data", t) for t in b_lines]
+        b_lines = [t + "  # type: ignore[union-attr]" if "o.data" in t else t for t in b_lines]
     body = [
         "out = _new(Value)",
         "x = self.data",
         "cls = o.__class__",
         f"if {_FAST_VALUE}:",
-        "    y = o.data  # type: ignore[union-attr]",
+        *fetch,
         *["    " + s for s in b_lines + _tail(binary, b_locals, "o", b_locals[1])],
         "else:",
         f'    c: float = o if cls is float else _as_float(o, "operator {sym}")  # type: ignore'
