@@ -479,18 +479,16 @@ class Value:
     def relu(self) -> Value:
         """max(self, 0); derivative 0 at 0."""
         x = self.data
-        if x > 0.0:
-            r = x
-            d = 1.0
-        else:
-            r = 0.0 if x < 0.0 else x
-            d = 0.0
         out = _new(Value)
+        if x > 0.0:
+            out.data = x
+            out._dleft = 1.0
+        else:
+            out.data = 0.0 if x < 0.0 else x
+            out._dleft = 0.0
         out._right = None
-        out._dleft = d
         out._dright = None
         out._rule = "relu"
-        out.data = r
         out.grad = 0.0
         out._consumers = 0
         out._left = self

@@ -183,16 +183,28 @@ def _method(rule: Rule) -> list[str]:
     lines, locals_ = _compute(rule)
     params = "".join(", " + p for p in rule.params)
     doc = [f'"""{rule.doc}"""'] if rule.doc else []
+    tail = _tail(rule, locals_, "None", "c" if rule.kind == CONST_RIGHT else "None")
+    common = _COMMON
+    if _shared_branch(rule):  # the branches store straight into the new node
+        lines = ["out = _new(Value)", *[_direct(t) for t in lines]]
+        tail = [t for t in tail if not t.startswith("out._dleft")]
+        common = [t for t in common if t != "out.data = r"]
+    else:
+        lines = [*lines, "out = _new(Value)"]
     body = [
         *doc,
         *(rule.prelude.splitlines() if rule.prelude else []),
         "x = self.data",
         *lines,
-        "out = _new(Value)",
-        *_tail(rule, locals_, "None", "c" if rule.kind == CONST_RIGHT else "None"),
-        *_COMMON,
+        *tail,
+        *common,
     ]
     return [f"    def {rule.method}(self{params}) -> Value:", *_indent("\n".join(body), 8)]
+
+
+def _direct(line: str) -> str:
+    """``r = ...`` / ``d = ...`` written as stores into the node ``out``."""
+    return re.sub(r"^(\s*)r = ", r"\1out.data = ", re.sub(r"^(\s*)d = ", r"\1out._dleft = ", line))
 
 
 def _function(rule: Rule) -> list[str]:
