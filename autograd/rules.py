@@ -1,17 +1,22 @@
-"""The derivative table: one line per operation.
+"""The rule table: one ``Rule`` row per operation, its whole definition.
 
-Each operation has two faces that must agree:
+Each row (``RULES``, at the end of this file) gives two faces that must agree:
 
-* a float face, used during forward by ``Value``: ``forward(x) -> (y, dy/dx)``
-  computes the result and its local derivative at once, so ``backward`` only
-  multiplies stored floats (the fast path);
-* a Value face, ``derivative(node) -> (dy/dparent, ...)``, the same local
-  derivatives written in Value operations, so the derivative is itself a
-  graph and can be differentiated again (``grad(grad(f))``).
+* the float face, used during forward: Python expressions of the inputs
+  (``"x * y"``, local derivatives ``("y", "x")``) or, for the stable and
+  domain-checked forms, a named float function here (``log_f(x) -> (y,
+  dy/dx)``). ``scripts/gen_ops.py`` inlines it into ``Value``'s methods
+  (``value.py``) and ``Tape``'s templates (``_tape_ops.py``), so forward
+  stores floats and ``backward`` only multiplies them (the fast path);
+* the Value face, ``dvalue(node, *inputs)``, the same local derivatives
+  written in Value operations, so a derivative is itself a graph and can be
+  differentiated again (``grad(grad(f))``).
 
-The binary operators ``+ - * / **`` compute their float face inline in
-``value.py`` for speed; ``tests/test_rules.py`` checks both faces of every
-entry against each other and against independent oracles.
+The row also holds the display symbol (pictures, micrograd's ``_op``), the
+kind, the method that makes the node and the words of the docs' derivative
+table. ``tests/test_rules.py`` checks both faces of every row against each
+other and against independent oracles; ``tests/test_gen_ops.py`` checks the
+generated code is current.
 
 Conventions at kinks and singular points (PyTorch's choices):
 ``relu'(0) = 0``, ``abs'(0) = 0``, ``leaky_relu'(0) = slope``;
@@ -36,7 +41,7 @@ _exp = math.exp
 _log1p = math.log1p
 
 
-# --- float faces of the unary operations: x -> (f(x), f'(x)) -------------------
+# --- named float faces: x -> (f(x), f'(x)), for the stable and domain-checked forms
 
 
 def log_f(x: float) -> tuple[float, float]:

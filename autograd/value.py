@@ -1,10 +1,12 @@
 """``Value``: a scalar that remembers how it was computed.
 
 Each operation computes its result *and* its local derivatives as floats
-(the float faces in ``rules.py``) and stores them on the new node, so
-``backward`` only multiplies and adds. A node holds its parents in fixed
-slots and no closures, so a dropped graph is freed at once by reference
-counting, without waiting for the garbage collector.
+and stores them on the new node, so ``backward`` only multiplies and adds.
+The operators and methods are generated from the rule table in
+``rules.py`` (``scripts/gen_ops.py``, between the ``generated`` markers
+below): edit the row there, not the method here. A node holds its parents
+in fixed slots and no closures, so a dropped graph is freed at once by
+reference counting, without waiting for the garbage collector.
 
 Node fields (all internal; a reader's guide to every slot):
 
