@@ -1,17 +1,22 @@
-"""The derivative table: one line per operation.
+"""The rule table: one ``Rule`` row per operation, its whole definition.
 
-Each operation has two faces that must agree:
+Each row (``RULES``, at the end of this file) gives two faces that must agree:
 
-* a float face, used during forward by ``Value``: ``forward(x) -> (y, dy/dx)``
-  computes the result and its local derivative at once, so ``backward`` only
-  multiplies stored floats (the fast path);
-* a Value face, ``derivative(node) -> (dy/dparent, ...)``, the same local
-  derivatives written in Value operations, so the derivative is itself a
-  graph and can be differentiated again (``grad(grad(f))``).
+* the float face, used during forward: Python expressions of the inputs
+  (``"x * y"``, local derivatives ``("y", "x")``) or, for the stable and
+  domain-checked forms, a named float function here (``log_f(x) -> (y,
+  dy/dx)``). ``scripts/gen_ops.py`` inlines it into ``Value``'s methods
+  (``value.py``) and ``Tape``'s templates (``_tape_ops.py``), so forward
+  stores floats and ``backward`` only multiplies them (the fast path);
+* the Value face, ``dvalue(node, *inputs)``, the same local derivatives
+  written in Value operations, so a derivative is itself a graph and can be
+  differentiated again (``grad(grad(f))``).
 
-The binary operators ``+ - * / **`` compute their float face inline in
-``value.py`` for speed; ``tests/test_rules.py`` checks both faces of every
-entry against each other and against independent oracles.
+The row also holds the display symbol (pictures, micrograd's ``_op``), the
+kind, the method that makes the node and the words of the docs' derivative
+table. ``tests/test_rules.py`` checks both faces of every row against each
+other and against independent oracles; ``tests/test_gen_ops.py`` checks the
+generated code is current.
 
 Conventions at kinks and singular points (PyTorch's choices):
 ``relu'(0) = 0``, ``abs'(0) = 0``, ``leaky_relu'(0) = slope``;
@@ -36,15 +41,7 @@ _exp = math.exp
 _log1p = math.log1p
 
 
-# --- float faces of the unary operations: x -> (f(x), f'(x)) -------------------
-
-
-def exp_f(x: float) -> tuple[float, float]:
-    try:
-        y = _exp(x)
-    except OverflowError:
-        raise errors.overflow("exp", x) from None
-    return y, y
+# --- named float faces: x -> (f(x), f'(x)), for the stable and domain-checked forms
 
 
 def log_f(x: float) -> tuple[float, float]:
@@ -60,17 +57,6 @@ def sqrt_f(x: float) -> tuple[float, float]:
         raise errors.domain("sqrt", "sqrt is defined for x >= 0 only", x)
     y = math.sqrt(x)
     return y, (0.5 / y if y != 0.0 else math.copysign(INF, y))  # sqrt(-0.0) is -0.0: -inf
-
-
-def _sech2_parts(x: float) -> tuple[float, float]:
-    """Return (e, 4e/(1+e)^2) with e = exp(-2|x|): tanh and its derivative without cancellation."""
-    e = _exp(-2.0 * abs(x))
-    s = 1.0 + e
-    return e, 4.0 * e / (s * s)
-
-
-def tanh_f(x: float) -> tuple[float, float]:
-    return math.tanh(x), _sech2_parts(x)[1]
 
 
 def sigmoid_f(x: float) -> tuple[float, float]:
@@ -107,10 +93,6 @@ def cos_f(x: float) -> tuple[float, float]:
     if x - x != 0.0 and x == x:
         raise errors.domain("cos", "cos of an infinite number", x)
     return math.cos(x), -math.sin(x)
-
-
-def neg_f(x: float) -> tuple[float, float]:
-    return -x, -1.0
 
 
 def leaky_relu_f(x: float, slope: float) -> tuple[float, float]:
@@ -159,6 +141,25 @@ def pow_local(a: float, b: float, y: float) -> tuple[float, float]:
     # a ** b * (log|a| + i*pi), which is the derivative of |a| ** b * cos(pi * b).
     db = y * math.log(a if a > 0.0 else -a)
     return da, db
+
+
+def pow2_f(a: float, b: float) -> tuple[float, float, float]:
+    """``a ** b`` with both local derivatives: the float face of ``pow``."""
+    r = pow_f(a, b)
+    da, db = pow_local(a, b, r)
+    return r, da, db
+
+
+def powc_f(x: float, c: float) -> tuple[float, float]:
+    """``x ** c`` and d/dx: the float face of ``powc``."""
+    r = pow_f(x, c)
+    return r, pow_local(x, c, r)[0]
+
+
+def rpowc_f(c: float, x: float) -> tuple[float, float]:
+    """``c ** x`` and d/dx: the float face of ``rpowc``."""
+    r = pow_f(c, x)
+    return r, pow_local(c, x, r)[1]
 
 
 # --- more functions: the same shape, x -> (f(x), f'(x)) -------------------------
@@ -265,8 +266,9 @@ def erf_f(x: float) -> tuple[float, float]:
     return math.erf(x), _TWO_OVER_SQRT_PI * _exp(-x * x)
 
 
-def clamp_f(x: float, lo: float, hi: float) -> tuple[float, float]:
-    """``x`` limited to ``[lo, hi]``; derivative 1 inside, boundaries included (PyTorch's)."""
+def clamp_f(x: float, bounds: tuple[float, float]) -> tuple[float, float]:
+    """``x`` limited to ``bounds = (lo, hi)``; derivative 1 inside, boundaries included."""
+    lo, hi = bounds
     if x < lo:
         return lo, 0.0
     if x > hi:
@@ -381,192 +383,605 @@ def _inv_sqrt(x: Value) -> Any:
     return _pow_value(x, -0.5)
 
 
-def _binary_d(n: Value, face: Callable[[Value, Value], tuple[Any, Any]]) -> tuple[Any, Any]:
-    """Both partials of a two-input function as Values: 0 where the float face says 0."""
-    a, b = _ps(n)
-    if n._dleft == 0.0 and n._dright == 0.0:
-        return _const(0.0), _const(0.0)
-    return face(a, b)
-
-
 def _sqrt_d(n: Value) -> Any:
     """d sqrt(x)/dx = 0.5 / sqrt(x); at 0 written as a power so higher orders stay signed."""
     return 0.5 / n if n.data != 0.0 else 0.5 * _pow_value(n, -1.0)
 
 
+def _binary_d(n: Value, a: Value, b: Value, face: Callable[[], tuple[Any, Any]]) -> tuple[Any, ...]:
+    """Both partials of a two-input function as Values: 0 where the float face said 0."""
+    if n._dleft == 0.0 and n._dright == 0.0:
+        return _const(0.0), _const(0.0)
+    return face()
+
+
+def _stored(n: Value) -> tuple[Any, ...]:
+    """The float local derivatives forward stored, as constants (piecewise-constant rules)."""
+    if n._right is None:
+        return (_const(n._dleft),)
+    return _const(n._dleft), _const(n._dright)
+
+
+# --- the table -----------------------------------------------------------------
+
+UNARY_KIND = "unary"
+"""One Value input ``x``."""
+BINARY_KIND = "binary"
+"""Two Value inputs ``x, y``."""
+CONST_RIGHT = "constant on the right"
+"""A Value ``x`` and a number ``c`` folded into the node (``x + 3``, ``x.leaky_relu(0.1)``)."""
+CONST_LEFT = "constant on the left"
+"""A number ``c`` and a Value ``x`` (``3 - x``): the reflected operators."""
+NARY_KIND = "n-ary"
+"""A tuple of Value inputs (``affine``)."""
+
+
 @dataclass(frozen=True)
 class Rule:
-    """One operation: its display symbol and its derivative in Value operations.
+    """One operation, whole: what it is called, how it is drawn, how it differentiates.
 
-    ``derivative(node)`` returns d(node)/d(parent) for each parent, in order.
+    Float code (the fast path, generated into ``value.py`` and ``_tape_ops.py``
+    by ``scripts/gen_ops.py``) is either ``forward`` and ``local``, Python
+    expressions over the inputs (``x``, ``y``, a constant ``c``) and the
+    result ``r``, or ``face``, the name of a float function in this module
+    returning ``(r, *locals)`` (for stable and domain-checked forms).
+
+    ``dvalue(node, *inputs)`` gives the same local derivatives in Value
+    operations, so a derivative is a graph that can be differentiated
+    again; inputs are passed in the order of ``kind`` (``x``; ``x, y``;
+    ``x, c``; ``c, x``; or every parent), so the table needs no graph walk.
+    ``words`` is the rule for the docs' derivative table.
     """
 
-    name: str
-    symbol: str
-    derivative: Callable[[Value], tuple[Any, ...]]
+    name: str  # the key, stored in Value._rule
+    symbol: str  # display symbol (pictures, micrograd's _op)
+    kind: str
+    words: tuple[str, tuple[str, ...]]  # forward, and d(result)/d(each input)
+    dvalue: Callable[..., tuple[Any, ...]]
+    forward: str = ""
+    local: tuple[str, ...] = ()
+    face: str = ""
+    method: str = ""  # the operator, method or function of autograd that makes the node
+    doc: str = ""  # the method's docstring
+    params: tuple[str, ...] = ()  # the method's parameters beyond self
+    prelude: str = ""  # statements turning ``params`` into the constant ``c``
+    divisor: str = ""  # the input that must not be 0 (ZeroDivisionError)
+    checked: bool = False  # a result that is not finite is checked (errors.check_result)
+    overflow: bool = False  # forward's OverflowError becomes errors.overflow
+    family: str = ""  # the name errors use, if not ``name`` (``add`` for ``addc``)
+    micrograd: str = ""  # micrograd's ``_op`` where it differs from ``symbol``; {c}: the constant
+
+    @property
+    def error_name(self) -> str:
+        return self.family or self.name
+
+    @property
+    def float_face(self) -> Callable[..., tuple[float, ...]]:
+        """The named float function of this rule (for rules with a ``face``)."""
+        fn: Callable[..., tuple[float, ...]] = globals()[self.face]
+        return fn
+
+    def derivative(self, node: Value) -> tuple[Any, ...]:
+        """d(node)/d(parent) for each parent, in order, as Values (or numbers)."""
+        kind = self.kind
+        if kind == UNARY_KIND:
+            return self.dvalue(node, node._left)
+        if kind == BINARY_KIND:
+            return self.dvalue(node, node._left, node._right)
+        if kind == CONST_RIGHT:
+            return self.dvalue(node, node._left, node._dright)
+        if kind == CONST_LEFT:
+            return self.dvalue(node, node._dright, node._left)
+        return self.dvalue(node, *node._left)
 
 
-def _ps(n: Value) -> tuple[Any, ...]:
-    ps: tuple[Any, ...] = n._parents
-    return ps
+_U, _B, _CR, _CL = UNARY_KIND, BINARY_KIND, CONST_RIGHT, CONST_LEFT
 
-
-def _p(n: Value) -> Value:
-    return _ps(n)[0]  # type: ignore[no-any-return]
-
-
-def _c(n: Value) -> Any:
-    return n._dright
-
-
-RULES: dict[str, Rule] = {
-    r.name: r
-    for r in [
-        # name         symbol    derivative of the node w.r.t. each parent, in Value operations
-        Rule("add", "+", lambda n: (1.0, 1.0)),
-        Rule("sub", "-", lambda n: (1.0, -1.0)),
-        Rule("mul", "*", lambda n: (_ps(n)[1], _ps(n)[0])),
-        Rule("div", "/", lambda n: (1.0 / _ps(n)[1], -n / _ps(n)[1])),
-        Rule("pow", "**", lambda n: (_pow_dbase(*_ps(n)), _pow_dexp(_ps(n)[0], n))),
-        Rule("addc", "+", lambda n: (1.0,)),
-        Rule("subc", "-", lambda n: (1.0,)),
-        Rule("rsubc", "-", lambda n: (-1.0,)),
-        Rule("mulc", "*", lambda n: (_c(n),)),
-        Rule("divc", "/", lambda n: (1.0 / _c(n),)),
-        Rule("rdivc", "/", lambda n: (-n / _p(n),)),
-        Rule("powc", "**", lambda n: (_pow_dbase(_p(n), _c(n)),)),
-        Rule("rpowc", "**", lambda n: (_pow_dexp(_c(n), n),)),
-        Rule("neg", "-", lambda n: (-1.0,)),
-        Rule("exp", "exp", lambda n: (n,)),
-        Rule("log", "log", lambda n: (1.0 / _p(n),)),
-        Rule("sqrt", "sqrt", lambda n: (_sqrt_d(n),)),
-        Rule("tanh", "tanh", lambda n: (4.0 * (2.0 * _p(n)).sigmoid() * (-2.0 * _p(n)).sigmoid(),)),  # type: ignore[attr-defined, operator]
-        Rule("sigmoid", "sigmoid", lambda n: (_p(n).sigmoid() * (-_p(n)).sigmoid(),)),
-        Rule("softplus", "softplus", lambda n: (_p(n).sigmoid(),)),
-        Rule("relu", "relu", lambda n: (_const(relu_f(_p(n).data)[1]),)),
-        Rule("abs", "abs", lambda n: (_const(abs_f(_p(n).data)[1]),)),
-        Rule("leaky_relu", "leaky_relu", lambda n: (_const(n._dleft),)),
-        Rule("sin", "sin", lambda n: (_p(n).cos(),)),
-        Rule("cos", "cos", lambda n: (-_p(n).sin(),)),
-        Rule("affine", "Σ", lambda n: n._dright),
-        Rule("tan", "tan", lambda n: (n * n + 1.0,)),
-        Rule("asin", "asin", lambda n: (_inv_sqrt((1.0 - _p(n)) * (_p(n) + 1.0)),)),
-        Rule("acos", "acos", lambda n: (-_inv_sqrt((1.0 - _p(n)) * (_p(n) + 1.0)),)),
-        Rule("atan", "atan", lambda n: (1.0 / (_p(n) * _p(n) + 1.0),)),
-        Rule("sinh", "sinh", lambda n: (_p(n).cosh(),)),
-        Rule("cosh", "cosh", lambda n: (_p(n).sinh(),)),
-        Rule("asinh", "asinh", lambda n: (_inv_sqrt(_p(n) * _p(n) + 1.0),)),
-        Rule("acosh", "acosh", lambda n: (_inv_sqrt(_p(n) - 1.0) * _inv_sqrt(_p(n) + 1.0),)),
-        Rule("atanh", "atanh", lambda n: (1.0 / ((1.0 - _p(n)) * (_p(n) + 1.0)),)),
-        Rule("log2", "log2", lambda n: (1.0 / (_p(n) * _LN2),)),
-        Rule("log10", "log10", lambda n: (1.0 / (_p(n) * _LN10),)),
-        Rule("log1p", "log1p", lambda n: (1.0 / (_p(n) + 1.0),)),
-        Rule("expm1", "expm1", lambda n: (_p(n).exp(),)),
-        Rule("erf", "erf", lambda n: ((-(_p(n) * _p(n))).exp() * _TWO_OVER_SQRT_PI,)),
-        Rule("clamp", "clamp", lambda n: (_const(n._dleft),)),
-        Rule(
-            "atan2",
-            "atan2",
-            lambda n: _binary_d(n, lambda y, x: (x / (x * x + y * y), -y / (x * x + y * y))),
+_ROWS = [
+    # --- the operators: binary, with a constant on the right, on the left --------
+    Rule(
+        "add",
+        "+",
+        _B,
+        ("a + b", ("1", "1")),
+        lambda n, x, y: (1.0, 1.0),
+        forward="x + y",
+        local=("1.0", "1.0"),
+        method="__add__",
+        checked=True,
+    ),
+    Rule(
+        "addc",
+        "+",
+        _CR,
+        ("x + c", ("1",)),
+        lambda n, x, c: (1.0,),
+        forward="x + c",
+        local=("1.0",),
+        method="__add__",
+        checked=True,
+        family="add",
+    ),
+    Rule(
+        "sub",
+        "-",
+        _B,
+        ("a - b", ("1", "-1")),
+        lambda n, x, y: (1.0, -1.0),
+        forward="x - y",
+        local=("1.0", "-1.0"),
+        method="__sub__",
+        checked=True,
+    ),
+    Rule(
+        "subc",
+        "-",
+        _CR,
+        ("x - c", ("1",)),
+        lambda n, x, c: (1.0,),
+        forward="x - c",
+        local=("1.0",),
+        method="__sub__",
+        checked=True,
+        family="sub",
+    ),
+    Rule(
+        "rsubc",
+        "-",
+        _CL,
+        ("c - x", ("-1",)),
+        lambda n, c, x: (-1.0,),
+        forward="c - x",
+        local=("-1.0",),
+        method="__rsub__",
+        checked=True,
+        family="sub",
+    ),
+    Rule(
+        "mul",
+        "*",
+        _B,
+        ("a * b", ("b", "a")),
+        lambda n, x, y: (y, x),
+        forward="x * y",
+        local=("y", "x"),
+        method="__mul__",
+        checked=True,
+    ),
+    Rule(
+        "mulc",
+        "*",
+        _CR,
+        ("x * c", ("c",)),
+        lambda n, x, c: (c,),
+        forward="x * c",
+        local=("c",),
+        method="__mul__",
+        checked=True,
+        family="mul",
+    ),
+    Rule(
+        "div",
+        "/",
+        _B,
+        ("a / b", ("1 / b", "-a / b ** 2")),
+        lambda n, x, y: (1.0 / y, -n / y),
+        forward="x / y",
+        local=("1.0 / y", "-r / y"),
+        method="__truediv__",
+        divisor="y",
+        checked=True,
+    ),
+    Rule(
+        "divc",
+        "/",
+        _CR,
+        ("x / c", ("1 / c",)),
+        lambda n, x, c: (1.0 / c,),
+        forward="x / c",
+        local=("1.0 / c",),
+        method="__truediv__",
+        divisor="c",
+        checked=True,
+        family="div",
+    ),
+    Rule(
+        "rdivc",
+        "/",
+        _CL,
+        ("c / x", ("-c / x ** 2",)),
+        lambda n, c, x: (-n / x,),
+        forward="c / x",
+        local=("-r / x",),
+        method="__rtruediv__",
+        divisor="x",
+        checked=True,
+        family="div",
+    ),
+    Rule(
+        "pow",
+        "**",
+        _B,
+        ("a ** b", ("b * a ** (b - 1)", "a ** b * log(a)")),
+        lambda n, x, y: (_pow_dbase(x, y), _pow_dexp(x, n)),
+        face="pow2_f",
+        method="__pow__",
+    ),
+    Rule(
+        "powc",
+        "**",
+        _CR,
+        ("x ** c", ("c * x ** (c - 1)",)),
+        lambda n, x, c: (_pow_dbase(x, c),),
+        face="powc_f",
+        method="__pow__",
+        family="pow",
+        micrograd="**{c}",
+    ),
+    Rule(
+        "rpowc",
+        "**",
+        _CL,
+        ("c ** x", ("c ** x * log(c)",)),
+        lambda n, c, x: (_pow_dexp(c, n),),
+        face="rpowc_f",
+        method="__rpow__",
+        family="pow",
+    ),
+    Rule(
+        "neg",
+        "-",
+        _U,
+        ("-x", ("-1",)),
+        lambda n, x: (-1.0,),
+        forward="-x",
+        local=("-1.0",),
+        method="__neg__",
+    ),
+    # --- one-input methods ------------------------------------------------------
+    Rule(
+        "exp",
+        "exp",
+        _U,
+        ("exp(x)", ("exp(x)",)),
+        lambda n, x: (n,),
+        forward="_exp(x)",
+        local=("r",),
+        method="exp",
+        doc="e ** self.",
+        overflow=True,
+    ),
+    Rule(
+        "log",
+        "log",
+        _U,
+        ("log(x)", ("1 / x",)),
+        lambda n, x: (1.0 / x,),
+        face="log_f",
+        method="log",
+        doc="Natural logarithm; ValueError for self <= 0.",
+    ),
+    Rule(
+        "sqrt",
+        "sqrt",
+        _U,
+        ("sqrt(x)", ("1 / (2 * sqrt(x))",)),
+        lambda n, x: (_sqrt_d(n),),
+        face="sqrt_f",
+        method="sqrt",
+        doc="Square root; ValueError for self < 0, gradient inf at 0.",
+    ),
+    Rule(
+        "tanh",
+        "tanh",
+        _U,
+        ("tanh(x)", ("1 - tanh(x) ** 2",)),
+        lambda n, x: (4.0 * (2.0 * x).sigmoid() * (-2.0 * x).sigmoid(),),
+        # sech^2 without cancellation: 4e / (1 + e)^2 with e = exp(-2|x|)
+        forward="_tanh(x)",
+        local=("4.0 * (e := _exp(-2.0 * _abs(x))) / ((s := 1.0 + e) * s)",),
+        method="tanh",
+        doc="Hyperbolic tangent.",
+    ),
+    Rule(
+        "sigmoid",
+        "sigmoid",
+        _U,
+        ("1 / (1 + exp(-x))", ("sigmoid(x) * (1 - sigmoid(x))",)),
+        lambda n, x: (x.sigmoid() * (-x).sigmoid(),),
+        face="sigmoid_f",
+        method="sigmoid",
+        doc="Logistic function 1 / (1 + e ** -self), stable for any input.",
+    ),
+    Rule(
+        "softplus",
+        "softplus",
+        _U,
+        ("log(1 + exp(x))", ("sigmoid(x)",)),
+        lambda n, x: (x.sigmoid(),),
+        face="softplus_f",
+        method="softplus",
+        doc="log(1 + e ** self), stable for any input.",
+    ),
+    Rule(
+        "relu",
+        "relu",
+        _U,
+        ("max(x, 0)", ("1 if x > 0 else 0",)),
+        lambda n, x: _stored(n),
+        # -0.0 and NaN pass through, as in PyTorch
+        forward="x if x > 0.0 else 0.0 if x < 0.0 else x",
+        local=("1.0 if x > 0.0 else 0.0",),
+        method="relu",
+        doc="max(self, 0); derivative 0 at 0.",
+        micrograd="ReLU",
+    ),
+    Rule(
+        "abs",
+        "abs",
+        _U,
+        ("abs(x)", ("sign(x)",)),
+        lambda n, x: _stored(n),
+        face="abs_f",
+        method="abs",
+        doc="|self|; derivative 0 at 0.",
+    ),
+    Rule(
+        "sin",
+        "sin",
+        _U,
+        ("sin(x)", ("cos(x)",)),
+        lambda n, x: (x.cos(),),
+        face="sin_f",
+        method="sin",
+        doc="Sine (radians).",
+    ),
+    Rule(
+        "cos",
+        "cos",
+        _U,
+        ("cos(x)", ("-sin(x)",)),
+        lambda n, x: (-x.sin(),),
+        face="cos_f",
+        method="cos",
+        doc="Cosine (radians).",
+    ),
+    Rule(
+        "leaky_relu",
+        "leaky_relu",
+        _CR,
+        ("x if x > 0 else slope * x", ("1 if x > 0 else slope",)),
+        lambda n, x, c: _stored(n),
+        face="leaky_relu_f",
+        method="leaky_relu",
+        params=("slope: float = 0.01",),
+        prelude='c = _as_float(slope, "leaky_relu slope")',
+        doc="self if self > 0 else slope * self; derivative ``slope`` at 0.",
+    ),
+    Rule(
+        "tan",
+        "tan",
+        _U,
+        ("tan(x)", ("1 + tan(x) ** 2",)),
+        lambda n, x: (n * n + 1.0,),
+        face="tan_f",
+        method="tan",
+        doc="Tangent (radians); ValueError for an infinite input.",
+    ),
+    Rule(
+        "asin",
+        "asin",
+        _U,
+        ("asin(x)", ("1 / sqrt(1 - x ** 2)",)),
+        lambda n, x: (_inv_sqrt((1.0 - x) * (x + 1.0)),),
+        face="asin_f",
+        method="asin",
+        doc="Arcsine; ValueError outside [-1, 1], gradient inf at ±1.",
+    ),
+    Rule(
+        "acos",
+        "acos",
+        _U,
+        ("acos(x)", ("-1 / sqrt(1 - x ** 2)",)),
+        lambda n, x: (-_inv_sqrt((1.0 - x) * (x + 1.0)),),
+        face="acos_f",
+        method="acos",
+        doc="Arccosine; ValueError outside [-1, 1], gradient -inf at ±1.",
+    ),
+    Rule(
+        "atan",
+        "atan",
+        _U,
+        ("atan(x)", ("1 / (1 + x ** 2)",)),
+        lambda n, x: (1.0 / (x * x + 1.0),),
+        face="atan_f",
+        method="atan",
+        doc="Arctangent.",
+    ),
+    Rule(
+        "sinh",
+        "sinh",
+        _U,
+        ("sinh(x)", ("cosh(x)",)),
+        lambda n, x: (x.cosh(),),
+        face="sinh_f",
+        method="sinh",
+        doc="Hyperbolic sine; OverflowError beyond float range.",
+    ),
+    Rule(
+        "cosh",
+        "cosh",
+        _U,
+        ("cosh(x)", ("sinh(x)",)),
+        lambda n, x: (x.sinh(),),
+        face="cosh_f",
+        method="cosh",
+        doc="Hyperbolic cosine; OverflowError beyond float range.",
+    ),
+    Rule(
+        "asinh",
+        "asinh",
+        _U,
+        ("asinh(x)", ("1 / sqrt(1 + x ** 2)",)),
+        lambda n, x: (_inv_sqrt(x * x + 1.0),),
+        face="asinh_f",
+        method="asinh",
+        doc="Inverse hyperbolic sine.",
+    ),
+    Rule(
+        "acosh",
+        "acosh",
+        _U,
+        ("acosh(x)", ("1 / sqrt(x ** 2 - 1)",)),
+        lambda n, x: (_inv_sqrt(x - 1.0) * _inv_sqrt(x + 1.0),),
+        face="acosh_f",
+        method="acosh",
+        doc="Inverse hyperbolic cosine; ValueError for self < 1, gradient inf at 1.",
+    ),
+    Rule(
+        "atanh",
+        "atanh",
+        _U,
+        ("atanh(x)", ("1 / (1 - x ** 2)",)),
+        lambda n, x: (1.0 / ((1.0 - x) * (x + 1.0)),),
+        face="atanh_f",
+        method="atanh",
+        doc="Inverse hyperbolic tangent; ValueError outside (-1, 1).",
+    ),
+    Rule(
+        "log2",
+        "log2",
+        _U,
+        ("log2(x)", ("1 / (x * log(2))",)),
+        lambda n, x: (1.0 / (x * _LN2),),
+        face="log2_f",
+        method="log2",
+        doc="Base-2 logarithm; ValueError for self <= 0.",
+    ),
+    Rule(
+        "log10",
+        "log10",
+        _U,
+        ("log10(x)", ("1 / (x * log(10))",)),
+        lambda n, x: (1.0 / (x * _LN10),),
+        face="log10_f",
+        method="log10",
+        doc="Base-10 logarithm; ValueError for self <= 0.",
+    ),
+    Rule(
+        "log1p",
+        "log1p",
+        _U,
+        ("log1p(x)", ("1 / (1 + x)",)),
+        lambda n, x: (1.0 / (x + 1.0),),
+        face="log1p_f",
+        method="log1p",
+        doc="log(1 + self), accurate near 0; ValueError for self <= -1.",
+    ),
+    Rule(
+        "expm1",
+        "expm1",
+        _U,
+        ("expm1(x)", ("exp(x)",)),
+        lambda n, x: (x.exp(),),
+        face="expm1_f",
+        method="expm1",
+        doc="e ** self - 1, accurate near 0; OverflowError beyond float range.",
+    ),
+    Rule(
+        "erf",
+        "erf",
+        _U,
+        ("erf(x)", ("2 / sqrt(pi) * exp(-x ** 2)",)),
+        lambda n, x: ((-(x * x)).exp() * _TWO_OVER_SQRT_PI,),
+        face="erf_f",
+        method="erf",
+        doc="The error function.",
+    ),
+    Rule(
+        "clamp",
+        "clamp",
+        _CR,
+        ("min(max(x, lo), hi)", ("1 if lo <= x <= hi else 0",)),
+        lambda n, x, c: _stored(n),
+        face="clamp_f",
+        method="clamp",
+        params=("lo: float", "hi: float"),
+        prelude=(
+            'a = _as_float(lo, "clamp lo")\n'
+            'b = _as_float(hi, "clamp hi")\n'
+            "if not a <= b:\n"
+            '    raise ValueError(f"clamp: lo must be <= hi, got lo={a!r}, hi={b!r}")\n'
+            "c = (a, b)"
         ),
-        Rule("hypot", "hypot", lambda n: _binary_d(n, lambda x, y: (x / n, y / n))),
-        Rule("minimum", "minimum", lambda n: (_const(n._dleft), _const(n._dright))),
-        Rule("maximum", "maximum", lambda n: (_const(n._dleft), _const(n._dright))),
-    ]
-}
-"""Every operation by name. ``Value._rule`` holds the key."""
-
-UNARY: dict[str, Callable[[float], tuple[float, float]]] = {
-    "exp": exp_f,
-    "log": log_f,
-    "sqrt": sqrt_f,
-    "tanh": tanh_f,
-    "sigmoid": sigmoid_f,
-    "softplus": softplus_f,
-    "relu": relu_f,
-    "abs": abs_f,
-    "sin": sin_f,
-    "cos": cos_f,
-    "neg": neg_f,
-    "tan": tan_f,
-    "asin": asin_f,
-    "acos": acos_f,
-    "atan": atan_f,
-    "sinh": sinh_f,
-    "cosh": cosh_f,
-    "asinh": asinh_f,
-    "acosh": acosh_f,
-    "atanh": atanh_f,
-    "log2": log2_f,
-    "log10": log10_f,
-    "log1p": log1p_f,
-    "expm1": expm1_f,
-    "erf": erf_f,
-}
-"""The float faces of the one-input operations, keyed like ``RULES``."""
-
-BINARY: dict[str, Callable[[float, float], tuple[float, float, float]]] = {
-    "atan2": atan2_f,
-    "hypot": hypot_f,
-    "minimum": minimum_f,
-    "maximum": maximum_f,
-}
-"""The float faces of the two-input functions (``autograd.atan2`` ...), keyed like ``RULES``."""
-
-FORMULAS: dict[str, tuple[str, tuple[str, ...]]] = {
-    # name        forward (Python syntax)      d(result)/d(each input), in the order of parents()
-    "add": ("a + b", ("1", "1")),
-    "sub": ("a - b", ("1", "-1")),
-    "mul": ("a * b", ("b", "a")),
-    "div": ("a / b", ("1 / b", "-a / b ** 2")),
-    "pow": ("a ** b", ("b * a ** (b - 1)", "a ** b * log(a)")),
-    "addc": ("x + c", ("1",)),
-    "subc": ("x - c", ("1",)),
-    "rsubc": ("c - x", ("-1",)),
-    "mulc": ("x * c", ("c",)),
-    "divc": ("x / c", ("1 / c",)),
-    "rdivc": ("c / x", ("-c / x ** 2",)),
-    "powc": ("x ** c", ("c * x ** (c - 1)",)),
-    "rpowc": ("c ** x", ("c ** x * log(c)",)),
-    "neg": ("-x", ("-1",)),
-    "exp": ("exp(x)", ("exp(x)",)),
-    "log": ("log(x)", ("1 / x",)),
-    "sqrt": ("sqrt(x)", ("1 / (2 * sqrt(x))",)),
-    "tanh": ("tanh(x)", ("1 - tanh(x) ** 2",)),
-    "sigmoid": ("1 / (1 + exp(-x))", ("sigmoid(x) * (1 - sigmoid(x))",)),
-    "softplus": ("log(1 + exp(x))", ("sigmoid(x)",)),
-    "relu": ("max(x, 0)", ("1 if x > 0 else 0",)),
-    "abs": ("abs(x)", ("sign(x)",)),
-    "leaky_relu": ("x if x > 0 else slope * x", ("1 if x > 0 else slope",)),
-    "sin": ("sin(x)", ("cos(x)",)),
-    "cos": ("cos(x)", ("-sin(x)",)),
-    "affine": ("b + sum(w[i] * x[i] for i in range(n))", ("1", "x[i]", "w[i]")),
-    "tan": ("tan(x)", ("1 + tan(x) ** 2",)),
-    "asin": ("asin(x)", ("1 / sqrt(1 - x ** 2)",)),
-    "acos": ("acos(x)", ("-1 / sqrt(1 - x ** 2)",)),
-    "atan": ("atan(x)", ("1 / (1 + x ** 2)",)),
-    "sinh": ("sinh(x)", ("cosh(x)",)),
-    "cosh": ("cosh(x)", ("sinh(x)",)),
-    "asinh": ("asinh(x)", ("1 / sqrt(1 + x ** 2)",)),
-    "acosh": ("acosh(x)", ("1 / sqrt(x ** 2 - 1)",)),
-    "atanh": ("atanh(x)", ("1 / (1 - x ** 2)",)),
-    "log2": ("log2(x)", ("1 / (x * log(2))",)),
-    "log10": ("log10(x)", ("1 / (x * log(10))",)),
-    "log1p": ("log1p(x)", ("1 / (1 + x)",)),
-    "expm1": ("expm1(x)", ("exp(x)",)),
-    "erf": ("erf(x)", ("2 / sqrt(pi) * exp(-x ** 2)",)),
-    "clamp": ("min(max(x, lo), hi)", ("1 if lo <= x <= hi else 0",)),
-    "atan2": ("atan2(a, b)", ("b / (a ** 2 + b ** 2)", "-a / (a ** 2 + b ** 2)")),
-    "hypot": ("hypot(a, b)", ("a / hypot(a, b)", "b / hypot(a, b)")),
-    "minimum": (
-        "min(a, b)",
-        ("1 if a < b else 0.5 if a == b else 0", "1 if b < a else 0.5 if a == b else 0"),
+        doc="self limited to [lo, hi]; gradient 1 inside, boundaries included (as PyTorch).",
     ),
-    "maximum": (
-        "max(a, b)",
-        ("1 if a > b else 0.5 if a == b else 0", "1 if b > a else 0.5 if a == b else 0"),
+    # --- two-input functions: autograd.atan2(y, x), ... ---------------------------
+    Rule(
+        "atan2",
+        "atan2",
+        _B,
+        ("atan2(a, b)", ("b / (a ** 2 + b ** 2)", "-a / (a ** 2 + b ** 2)")),
+        lambda n, y, x: _binary_d(n, y, x, lambda: (x / (x * x + y * y), -y / (x * x + y * y))),
+        face="atan2_f",
+        method="atan2",
+        params=("y", "x"),
+        doc="The angle of the point (x, y), in (-pi, pi]; gradient 0 at the origin.",
     ),
-}
+    Rule(
+        "hypot",
+        "hypot",
+        _B,
+        ("hypot(a, b)", ("a / hypot(a, b)", "b / hypot(a, b)")),
+        lambda n, x, y: _binary_d(n, x, y, lambda: (x / n, y / n)),
+        face="hypot_f",
+        method="hypot",
+        params=("x", "y"),
+        doc="sqrt(x ** 2 + y ** 2) without overflow on the way; gradient 0 at the origin.",
+    ),
+    Rule(
+        "minimum",
+        "minimum",
+        _B,
+        (
+            "min(a, b)",
+            ("1 if a < b else 0.5 if a == b else 0", "1 if b < a else 0.5 if a == b else 0"),
+        ),
+        lambda n, x, y: _stored(n),
+        face="minimum_f",
+        method="minimum",
+        params=("a", "b"),
+        doc="The smaller of a and b; the gradient goes to it, a tie splits it 0.5 / 0.5.",
+    ),
+    Rule(
+        "maximum",
+        "maximum",
+        _B,
+        (
+            "max(a, b)",
+            ("1 if a > b else 0.5 if a == b else 0", "1 if b > a else 0.5 if a == b else 0"),
+        ),
+        lambda n, x, y: _stored(n),
+        face="maximum_f",
+        method="maximum",
+        params=("a", "b"),
+        doc="The larger of a and b; the gradient goes to it, a tie splits it 0.5 / 0.5.",
+    ),
+    # --- n inputs -----------------------------------------------------------------
+    Rule(
+        "affine",
+        "Σ",
+        NARY_KIND,
+        ("b + sum(w[i] * x[i] for i in range(n))", ("1", "x[i]", "w[i]")),
+        lambda n, *ps: n._dright,
+        method="affine",
+    ),
+]
+
+RULES: dict[str, Rule] = {r.name: r for r in _ROWS}
+"""Every operation by name, in table order. ``Value._rule`` holds the key."""
+
+FORMULAS: dict[str, tuple[str, tuple[str, ...]]] = {r.name: r.words for r in _ROWS}
 """Each rule in words, for the docs' derivative table (``scripts/derivative_table.py``).
 
 Inputs are ``x`` (one input), ``a, b`` (two), ``c`` a constant folded into the
@@ -574,3 +989,13 @@ node, ``slope`` leaky_relu's parameter, ``lo, hi`` clamp's bounds; ``affine`` ha
 ``w[i], x[i]`` for each of the n terms. ``tests/test_docs_generated.py`` evaluates every
 expression against the engine, so the words cannot drift from the code.
 """
+
+METHODS: tuple[str, ...] = tuple(
+    r.method for r in _ROWS if r.kind == UNARY_KIND and not r.method.startswith("__")
+)
+"""The one-input methods of ``Value`` that take no argument (``exp``, ``log``, ...)."""
+
+FUNCTIONS: tuple[str, ...] = tuple(
+    r.method for r in _ROWS if r.kind == BINARY_KIND and r.face and not r.method.startswith("__")
+)
+"""The two-input functions of ``autograd`` (``atan2``, ``hypot``, ``minimum``, ``maximum``)."""

@@ -30,70 +30,20 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from . import modes, rules
+from . import modes
 from . import value as _value
+from ._tape_ops import BACKWARD, FORWARD, HELPERS
 from .backward import reverse_order, topological_order
-from .value import Value, apply
+from .rules import CONST_LEFT, RULES
+from .value import Operand, Value, apply
 
 __all__ = ["Tape"]
 
 _CHUNK = 50  # terms per line in long sums: keeps the compiler's recursion shallow
 
 
-def _pow2(a: float, b: float) -> tuple[float, float, float]:
-    """``a ** b`` with both local derivatives, as ``Value.__pow__`` computes them."""
-    r = rules.pow_f(a, b)
-    da, db = rules.pow_local(a, b, r)
-    return r, da, db
-
-
-def _powc(a: float, c: float) -> tuple[float, float]:
-    r = rules.pow_f(a, c)
-    return r, rules.pow_local(a, c, r)[0]
-
-
-def _rpowc(c: float, x: float) -> tuple[float, float]:
-    r = rules.pow_f(c, x)
-    return r, rules.pow_local(c, x, r)[1]
-
-
-_HELPERS: dict[str, Any] = {
-    "_exp": math.exp,
-    "_tanh": math.tanh,
-    "_abs": abs,
-    "_pow2": _pow2,
-    "_powc": _powc,
-    "_rpowc": _rpowc,
-    "_leaky_relu_f": rules.leaky_relu_f,
-    "_clamp_f": rules.clamp_f,
-    **{  # exp, tanh, relu and neg are written inline
-        f"_{name}_f": face
-        for name, face in rules.UNARY.items()
-        if name not in ("exp", "tanh", "relu", "neg")
-    },
-    **{f"_{name}_f": face for name, face in rules.BINARY.items()},
-}
+_HELPERS: dict[str, Any] = HELPERS
 """Names the generated code uses, bound as default arguments (fast local lookups)."""
-
-
-_FORWARD = {
-    "add": "{a} + {b}",
-    "sub": "{a} - {b}",
-    "mul": "{a} * {b}",
-    "div": "{a} / {b}",
-    "addc": "{a} + {c}",
-    "subc": "{a} - {c}",
-    "rsubc": "{c} - {a}",
-    "mulc": "{a} * {c}",
-    "divc": "{a} / {c}",
-    "rdivc": "{c} / {a}",
-    "neg": "-{a}",
-    "exp": "_exp({a})",
-    "relu": "0.0 if {a} < 0.0 else {a}",
-}
-"""One-line forward code of the operations whose local derivative backward reads
-from values already at hand (parent, constant or result); ``a, b`` name the
-parents, ``c`` the folded constant."""
 
 
 def _num(c: float) -> str:
@@ -106,10 +56,10 @@ def _num(c: float) -> str:
     return "_INF" if c > 0 else "(-_INF)"
 
 
-def _affine_terms(node: Value) -> list[tuple[Value, Value | float]]:
+def _affine_terms(node: Value) -> list[tuple[Value, Operand]]:
     """An affine node's (weight, input) pairs; inputs are Values or folded numbers."""
     parents, partners = node._left, node._dright
-    terms: list[tuple[Value, Value | float]] = []
+    terms: list[tuple[Value, Operand]] = []
     i = 1
     while i < len(parents):
         partner = partners[i]
@@ -164,32 +114,32 @@ class _Writer:
             ]
             self.sums(v, [n[node._left[0]], *terms])
             return
-        a = n[node._left]
-        b = n[node._right] if node._right is not None else None
-        c = _num(node._dright) if node._right is None and node._dright.__class__ is float else None
-        if op in _FORWARD:
-            out(f"    {v} = " + _FORWARD[op].format(a=a, b=b, c=c))
-        elif op == "tanh":
-            out(f"    {v} = _tanh({a})")
-            if grads:  # sech^2 without cancellation, as Value.tanh computes it
-                out(f"    d{v} = 4.0 * (_e := _exp(-2.0 * _abs({a}))) / ((_s := 1.0 + _e) * _s)")
-        elif op == "leaky_relu":
-            out(f"    {v}, d{v} = _leaky_relu_f({a}, {c})")
-        elif op == "clamp":
-            lo, hi = node._dright
-            out(f"    {v}, d{v} = _clamp_f({a}, {_num(lo)}, {_num(hi)})")
-        elif op in rules.BINARY:
-            out(f"    {v}, d{v}, e{v} = _{op}_f({a}, {b})")
-        elif f"_{op}_f" in _HELPERS:
-            out(f"    {v}, d{v} = _{op}_f({a})")
-        elif op == "powc":
-            out(f"    {v}, d{v} = _powc({a}, {c})")
-        elif op == "rpowc":
-            out(f"    {v}, d{v} = _rpowc({c}, {a})")
-        elif op == "pow":
-            out(f"    {v}, d{v}, e{v} = _pow2({a}, {b})")
-        else:
-            raise ValueError(f"Tape: operation {op!r} cannot be replayed")
+        out(f"    {FORWARD[op]}".format(**self._names(node)))
+
+    def _names(self, node: Value) -> dict[str, str]:
+        """The placeholders of a template filled in for ``node``."""
+        n = self.name
+        v = n[node]
+        right = node._right
+        c = node._dright if right is None else None
+        const = (
+            "(" + ", ".join(map(_num, c)) + ")"
+            if isinstance(c, tuple)
+            else _num(c)
+            if c is not None
+            else ""
+        )
+        return {
+            "v": v,
+            "g": "g" + v,
+            "x": n[node._left],
+            "y": n[right] if right is not None else "",
+            "c": const,
+            "d0": _num(node._dleft) if node._dleft.__class__ is float else "",
+            "d1": _num(node._dright)
+            if right is not None and node._dright.__class__ is float
+            else "",
+        }
 
     def backward(self, node: Value) -> None:
         n = self.name
@@ -206,40 +156,10 @@ class _Writer:
                 else:
                     emit(w, f"{g} * {_num(x)}")
             return
-        a_node, b_node = node._left, node._right
-        a = n[a_node]
-        b = n[b_node] if b_node is not None else ""
-        if op == "add":
-            emit(a_node, g)
-            emit(b_node, g)
-        elif op == "sub":
-            emit(a_node, g)
-            emit(b_node, f"-{g}")
-        elif op == "mul":
-            emit(a_node, f"{g} * {b}")
-            emit(b_node, f"{g} * {a}")
-        elif op == "div":
-            emit(a_node, f"{g} * (1.0 / {b})")
-            emit(b_node, f"{g} * (-{v} / {b})")
-        elif op == "pow" or op in rules.BINARY:
-            emit(a_node, f"{g} * d{v}")
-            emit(b_node, f"{g} * e{v}")
-        elif op in ("addc", "subc"):
-            emit(a_node, g)
-        elif op in ("rsubc", "neg"):
-            emit(a_node, f"-{g}")
-        elif op == "mulc":
-            emit(a_node, f"{g} * {_num(node._dright)}")
-        elif op == "divc":
-            emit(a_node, f"{g} * {_num(1.0 / node._dright)}")
-        elif op == "rdivc":
-            emit(a_node, f"{g} * (-{v} / {a})")
-        elif op == "exp":
-            emit(a_node, f"{g} * {v}")
-        elif op == "relu":
-            emit(a_node, f"({g} if {a} > 0.0 else 0.0)")
-        else:  # the local derivative was computed during forward as d<name>
-            emit(a_node, f"{g} * d{v}")
+        names = self._names(node)
+        parents = (node._left,) if node._right is None else (node._left, node._right)
+        for parent, term in zip(parents, BACKWARD[op]):
+            emit(parent, term.format(**names))
 
     def source(self, grads: bool) -> str:
         """The whole function: ``step(L)`` with grads, ``value(L)`` without."""
@@ -414,6 +334,6 @@ def _operands(node: Value, new: dict[Value, Value]) -> list[Any]:
     c = node._dright  # the folded constant, leaky_relu's slope, clamp's bounds, or None
     if c is None:
         return [a]
-    if node._rule == "clamp":
+    if isinstance(c, tuple):  # clamp's bounds
         return [a, *c]
-    return [c, a] if node._rule in ("rsubc", "rdivc", "rpowc") else [a, c]
+    return [c, a] if RULES[node._rule].kind == CONST_LEFT else [a, c]

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd import Value, no_grad
-from autograd.rules import UNARY
+from autograd.rules import METHODS
 
 __all__ = [
     "FUNCTIONS",
@@ -53,23 +53,13 @@ MAX_EXPONENT = 100.0
 """Largest ``|c|`` for an exponent ``c`` that is a constant (``x ** 3``, ``2 ** 10``)."""
 
 FUNCTIONS: dict[str, tuple[int, int]] = {
-    "exp": (1, 1),
-    "log": (1, 1),
-    "tanh": (1, 1),
-    "sigmoid": (1, 1),
-    "relu": (1, 1),
-    "sqrt": (1, 1),
-    "abs": (1, 1),
-    "sin": (1, 1),
-    "cos": (1, 1),
-    "softplus": (1, 1),
+    **{name: (1, 1) for name in METHODS},  # exp, log, tanh, ... from the rule table
     "leaky_relu": (1, 2),
-    **{name: (1, 1) for name in UNARY if name != "neg"},  # tan, asin, ... from the rule table
 }
 """The engine's functions by name, with their smallest and largest number of arguments.
 
 ``leaky_relu(x, slope)`` takes an optional constant slope (default 0.01); every
-other one-input method of ``Value`` in the rule table (``autograd.rules.UNARY``)
+other one-input method of ``Value`` in the rule table (``autograd.rules.METHODS``)
 takes one argument.
 """
 

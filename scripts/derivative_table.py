@@ -32,8 +32,12 @@ HEADER = """\
 
 Every operation a `Value` records, with the local derivative that `backward`
 multiplies by. The table is generated from the engine's rule table
-(`autograd.rules.RULES` and `autograd.rules.FORMULAS`), and a test evaluates
-each formula below against the engine, so what you read here is what runs.
+(`autograd.rules.RULES`: one `Rule` row per operation, whose words are in
+`autograd.rules.FORMULAS`), and a test evaluates each formula below against
+the engine, so what you read here is what runs. The same rows generate the
+engine's fast path (`scripts/gen_ops.py` writes `Value`'s operators and
+methods and `Tape`'s templates), so adding an operation is one row in
+`autograd/rules.py`, its tests, and running the two generators.
 
 How to read it: `x` is the single input of a one-input operation, `a` and `b`
 the two inputs of a binary one. When one side of `+ - * / **` is a plain

@@ -280,7 +280,7 @@ ALLOWED_UP = {("autograd.value", "autograd.backward")}
 ENGINE_LAYERS = [
     ["autograd.errors", "autograd.files"],
     ["autograd.rules"],
-    ["autograd.value"],
+    ["autograd.value", "autograd._tape_ops"],
     ["autograd.modes"],
     ["autograd.backward"],
     ["autograd.functional", "autograd.tape"],

@@ -117,7 +117,7 @@ CONSTANTS: dict[str, tuple[float, ...]] = {
     "rpowc": _BASES,
     "leaky_relu": _SLOPES,
 }
-TWO_OPERANDS = ("add", "sub", "mul", "div", "pow", *rules.BINARY)
+TWO_OPERANDS = tuple(r.name for r in rules.RULES.values() if r.kind == rules.BINARY_KIND)
 SIDED = ("div", "rdivc", "powc", "relu", "abs", "leaky_relu", "hypot", "clamp")  # guarded
 
 

@@ -14,20 +14,11 @@ from .intervals import Node, Ref
 __all__ = ["Expression"]
 
 _ATOM, _POWER, _UNARY, _PRODUCT, _SUM = 9, 7, 6, 5, 4
+_PRECEDENCE = {"+": _SUM, "-": _SUM, "*": _PRODUCT, "/": _PRODUCT, "**": _POWER}
 _INFIX = {
-    "add": ("+", _SUM),
-    "addc": ("+", _SUM),
-    "sub": ("-", _SUM),
-    "subc": ("-", _SUM),
-    "rsubc": ("-", _SUM),
-    "mul": ("*", _PRODUCT),
-    "mulc": ("*", _PRODUCT),
-    "div": ("/", _PRODUCT),
-    "divc": ("/", _PRODUCT),
-    "rdivc": ("/", _PRODUCT),
-    "pow": ("**", _POWER),
-    "powc": ("**", _POWER),
-    "rpowc": ("**", _POWER),
+    r.name: (r.symbol, _PRECEDENCE[r.symbol])
+    for r in rules.RULES.values()
+    if r.method.startswith("__") and r.kind != rules.UNARY_KIND
 }
 
 
@@ -114,7 +105,7 @@ def _node_text(n: Node, texts: Sequence[tuple[str, int]]) -> tuple[str, int]:
         return f"{_wrap(lt, lp, prec)} {sym} {_wrap(rt, rp, prec + 1)}", prec
     if n.op == "neg":
         return f"-{_wrap(parts[0][0], parts[0][1], _ATOM)}", _UNARY
-    if n.op in rules.BINARY:
+    if n.op in rules.FUNCTIONS:
         return f"{n.op}({parts[0][0]}, {parts[1][0]})", _ATOM
     if n.op == "affine":
         ws = ", ".join(t for t, _ in parts[1::2])

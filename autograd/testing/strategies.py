@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import errors
+from .. import errors, rules
 from ..value import Value
 from .builder import CONSTANTS, SIDED, TWO_OPERANDS, Step, build_expression
 from .expression import Expression
@@ -62,56 +62,11 @@ __all__ = [
     "values",
 ]
 
-OPERATIONS: tuple[str, ...] = (
-    "add",
-    "mul",
-    "sub",
-    "addc",
-    "mulc",
-    "subc",
-    "rsubc",
-    "neg",
-    "tanh",
-    "sin",
-    "cos",
-    "exp",
-    "sigmoid",
-    "softplus",
-    "log",
-    "sqrt",
-    "div",
-    "divc",
-    "rdivc",
-    "pow",
-    "powc",
-    "rpowc",
-    "relu",
-    "abs",
-    "leaky_relu",
-    "affine",
-    "atan",
-    "asinh",
-    "erf",
-    "tan",
-    "sinh",
-    "cosh",
-    "expm1",
-    "asin",
-    "acos",
-    "atanh",
-    "acosh",
-    "log2",
-    "log10",
-    "log1p",
-    "clamp",
-    "minimum",
-    "maximum",
-    "hypot",
-    "atan2",
-)
+OPERATIONS: tuple[str, ...] = tuple(rules.RULES)
 """Every engine operation ``expressions`` draws from, by its ``Value._rule`` name.
 
-Simplest first: hypothesis shrinks a failing example towards the front.
+The rule table's order, which puts the operators first: hypothesis shrinks a
+failing example towards the front.
 """
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..backward import local_derivatives, parents, topological_order
 from ..files import atomic_write
-from ..rules import RULES
+from ..rules import CONST_LEFT, CONST_RIGHT, RULES
 from ..value import Value
 
 if TYPE_CHECKING:
@@ -42,14 +42,9 @@ INSTALL_HINT = (
 # Operations whose constant operand (``x * 3``) is folded into the node: the
 # picture shows it next to the symbol. "left" means the constant comes first.
 CONST_SIDE = {
-    "addc": "right",
-    "subc": "right",
-    "mulc": "right",
-    "divc": "right",
-    "powc": "right",
-    "rsubc": "left",
-    "rdivc": "left",
-    "rpowc": "left",
+    r.name: "left" if r.kind == CONST_LEFT else "right"
+    for r in RULES.values()
+    if r.method.startswith("__") and r.kind in (CONST_LEFT, CONST_RIGHT)
 }
 
 _P = TypeVar("_P", str, "os.PathLike[str]")

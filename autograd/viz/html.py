@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from ..backward import chain_rule, parents, term, topological_order
 from ..files import atomic_write
-from ..rules import RULES
+from ..rules import BINARY_KIND, RULES
 from ..value import Value
 from .dot import (
     CONST_SIDE,
@@ -42,7 +42,10 @@ __all__ = ["backward_steps", "to_html"]
 
 _P = TypeVar("_P", str, "os.PathLike[str]")
 
-_BINARY = ("add", "sub", "mul", "div", "pow")
+_BINARY = tuple(
+    r.name for r in RULES.values() if r.kind == BINARY_KIND and r.method.startswith("__")
+)
+"""The binary operators, written infix (``a * b``)."""
 
 
 def step_names(order: list[Value]) -> dict[Value, str]:
