@@ -36,6 +36,7 @@ from nn.losses import binary_cross_entropy_with_logits, mse_loss
 from nn.module import MLP
 from nn.optim import SGD, Adam
 
+from .floats import total
 from .progress import Progress
 from .question import SIGMOID_DATA, collapse, mirrored_xor
 
@@ -286,15 +287,15 @@ def saturation(
     for k in range(steps + 1):
         with no_grad():
             f = [Value(wd * x + bd).sigmoid().data for x, _ in SIGMOID_DATA]
-        dw = sum((fi - y) * x for fi, (x, y) in zip(f, SIGMOID_DATA)) / n
-        db = sum(fi - y for fi, y in zip(f, ys)) / n
+        dw = total((fi - y) * x for fi, (x, y) in zip(f, SIGMOID_DATA)) / n
+        db = total(fi - y for fi, y in zip(f, ys)) / n
         if k in kept:
             delta_rows.append(
                 {
                     "step": k,
                     "w": wd,
                     "b": bd,
-                    "loss": sum(0.5 * (fi - y) ** 2 for fi, y in zip(f, ys)) / n,
+                    "loss": total(0.5 * (fi - y) ** 2 for fi, y in zip(f, ys)) / n,
                     "cross_entropy": _cross_entropy(wd, bd),
                     "update": [dw, db],
                     "points": _sigmoid_points(wd, bd, False),

@@ -50,6 +50,7 @@ from .blocks import (
     decision_grid,
     fmt,
 )
+from .floats import total
 from .progress import Progress
 
 __all__ = [
@@ -206,7 +207,7 @@ def _sigmoid(z: float) -> float:
 def _mean_slope(w: float, b: float) -> tuple[float, float]:
     """The mean and the smallest ``f (1 − f)`` over the data at ``(w, b)``."""
     slopes = [_sigmoid(w * x + b) * (1.0 - _sigmoid(w * x + b)) for x, _ in SIGMOID_DATA]
-    return sum(slopes) / len(slopes), min(slopes)
+    return total(slopes) / len(slopes), min(slopes)
 
 
 def _relative(a: float, b: float) -> float:
@@ -260,12 +261,12 @@ def activation_derivative(
         opt.zero_grad()
         loss.backward()
         f = [v.data for v in fs]
-        gw = sum((fi - y) * fi * (1 - fi) * x for fi, (x, y) in zip(f, SIGMOID_DATA)) / n
-        gb = sum((fi - y) * fi * (1 - fi) for fi, (x, y) in zip(f, SIGMOID_DATA)) / n
+        gw = total((fi - y) * fi * (1 - fi) * x for fi, (x, y) in zip(f, SIGMOID_DATA)) / n
+        gb = total((fi - y) * fi * (1 - fi) for fi, (x, y) in zip(f, SIGMOID_DATA)) / n
         worst = max(worst, _relative(w.grad, gw), _relative(b.grad, gb))
         true_losses.append(loss.data)
         true_ce.append(_cross_entropy(w.data, b.data))
-        true_slopes.append(sum(fi * (1 - fi) for fi in f) / n)
+        true_slopes.append(total(fi * (1 - fi) for fi in f) / n)
         if k < steps:
             opt.step()
     true_end = (w.data, b.data)
@@ -276,12 +277,12 @@ def activation_derivative(
     delta_slopes: list[float] = []
     for k in range(steps + 1):
         f = [_sigmoid(wd * x + bd) for x, _ in SIGMOID_DATA]
-        delta_losses.append(sum(0.5 * (fi - y) ** 2 for fi, y in zip(f, ys)) / n)
+        delta_losses.append(total(0.5 * (fi - y) ** 2 for fi, y in zip(f, ys)) / n)
         delta_ce.append(_cross_entropy(wd, bd))
-        delta_slopes.append(sum(fi * (1 - fi) for fi in f) / n)
+        delta_slopes.append(total(fi * (1 - fi) for fi in f) / n)
         if k < steps:
-            dw = sum((fi - y) * x for fi, (x, y) in zip(f, SIGMOID_DATA)) / n
-            db = sum(fi - y for fi, y in zip(f, ys)) / n
+            dw = total((fi - y) * x for fi, (x, y) in zip(f, SIGMOID_DATA)) / n
+            db = total(fi - y for fi, y in zip(f, ys)) / n
             wd, bd = wd - lr * dw, bd - lr * db
     delta_end = (wd, bd)
 
@@ -521,9 +522,9 @@ def collapse(model: MLP) -> tuple[list[float], float]:
     c = [0.0, 0.0]
     for layer in model.layers:
         rows = [[w.data for w in n.w] for n in layer.neurons]
-        W = [[sum(r[k] * W[k][j] for k in range(len(r))) for j in range(2)] for r in rows]
+        W = [[total(r[k] * W[k][j] for k in range(len(r))) for j in range(2)] for r in rows]
         biases = [n.b.data for n in layer.neurons]
-        c = [bi + sum(r[k] * c[k] for k in range(len(r))) for r, bi in zip(rows, biases)]
+        c = [bi + total(r[k] * c[k] for k in range(len(r))) for r, bi in zip(rows, biases)]
     return W[0], c[0]
 
 

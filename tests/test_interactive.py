@@ -22,6 +22,7 @@ import pytest
 
 from autograd import Value, no_grad
 from chainrule import interactive, question
+from chainrule.floats import total
 from chainrule.interactive_page import DATA_ID, embed_json, render, template
 from nn import datasets
 from nn.losses import binary_cross_entropy_with_logits, mse_loss
@@ -170,7 +171,7 @@ def test_update_rule_steps_are_the_engines_and_the_rules(data: Any, activation: 
         assert (e["w"], e["b"]) == (w.data, b.data)
         assert s["difference"] == {"w": abs(r["w"] - e["w"]), "b": abs(r["b"] - e["b"])}
         for who, (ww, bb) in (("rule", (r["w"], r["b"])), ("engine", (e["w"], e["b"]))):
-            mean = sum(
+            mean = total(
                 0.5 * (activate(Value(ww) * px + Value(bb), activation).data - py) ** 2
                 for px, py in points
             ) / len(points)
@@ -244,12 +245,12 @@ def test_saturated_run_is_the_reports_and_both_starts_replay(data: Any) -> None:
                 f = [Value(wd * x + bd).sigmoid().data for x, _ in points]
             for fi, (x, _) in zip(f, points):
                 assert close(fi, 1.0 / (1.0 + math.exp(-(wd * x + bd))))
-            dw = sum((fi - y) * x for fi, (x, y) in zip(f, points)) / n
-            db = sum(fi - y for fi, (_, y) in zip(f, points)) / n
+            dw = total((fi - y) * x for fi, (x, y) in zip(f, points)) / n
+            db = total(fi - y for fi, (_, y) in zip(f, points)) / n
             if k in delta:
                 r = delta[k]
                 assert (r["w"], r["b"], r["update"]) == (wd, bd, [dw, db])
-                assert r["loss"] == sum(0.5 * (fi - y) ** 2 for fi, (_, y) in zip(f, points)) / n
+                assert r["loss"] == total(0.5 * (fi - y) ** 2 for fi, (_, y) in zip(f, points)) / n
                 assert [p[1] for p in r["points"]] == f
                 assert [p[3] for p in r["points"]] == [
                     (fi - y) * x / n for fi, (x, y) in zip(f, points)
@@ -346,8 +347,8 @@ def collapsed(model_layers: list[list[tuple[list[float], float]]]) -> tuple[list
     W = [[1.0, 0.0], [0.0, 1.0]]
     c = [0.0, 0.0]
     for layer in model_layers:
-        W = [[sum(w[k] * W[k][j] for k in range(len(w))) for j in range(2)] for w, _ in layer]
-        c = [bias + sum(w[k] * c[k] for k in range(len(w))) for w, bias in layer]
+        W = [[total(w[k] * W[k][j] for k in range(len(w))) for j in range(2)] for w, _ in layer]
+        c = [bias + total(w[k] * c[k] for k in range(len(w))) for w, bias in layer]
     return W[0], c[0]
 
 
