@@ -161,7 +161,11 @@ def _run_against_torch(torch, ours_cls, theirs_cls, config: dict, seed: int) -> 
         if step % 7 == 3:
             grads[0] = 0.0
         if config.get("eps", 1.0) == 0.0:  # 0/0 in torch: see test_adam_eps_zero_and_zero_...
+            # The gradient Adam sees is g + weight_decay * p: keep that away from 0 too
+            # (lr=1, weight_decay=0.5, p=-2, g=1 cancels exactly).
+            wd = config.get("weight_decay", 0.0)
             grads = [g or 1.0 for g in grads]
+            grads = [g + 1.0 if g + wd * p.data == 0.0 else g for g, p in zip(grads, ps)]
         ours.zero_grad()
         theirs.zero_grad()
         for p, t, g in zip(ps, ts, grads):
@@ -204,6 +208,7 @@ def test_optimizer_property_against_torch(torch) -> None:  # type: ignore[no-unt
     )
 
     @hyp.settings(max_examples=25)
+    @hyp.example(("adam", {"lr": 1.0, "eps": 0.0, "betas": (0.0, 0.0), "weight_decay": 0.5}), 0)
     @hyp.given(
         st.one_of(sgd.map(lambda c: ("sgd", c)), adam.map(lambda c: ("adam", c))),
         st.integers(0, 2**16),
