@@ -223,9 +223,9 @@ class Value:
         self._right = None
         self._dleft = None
         self._dright = None
+        if not isinstance(label, str):
+            raise _bad_label(label)
         if label:
-            if not isinstance(label, str):
-                raise TypeError(f"Value: label must be a str, got {errors.describe(label)}")
             self.label = label
         if _special:
             _post(self, True)
@@ -1009,6 +1009,22 @@ class Value:
         from .backward import backward
 
         backward(self)
+
+
+def _bad_label(label: object) -> TypeError:
+    """The error for a label that is not a str, with a hint for micrograd's constructor.
+
+    micrograd builds nodes as ``Value(data, _children, _op)``; here the
+    operations record a node's parents, so a tuple in that place is refused
+    (an empty one too) rather than taken for a label.
+    """
+    msg = f"Value: label must be a str, got {errors.describe(label)}"
+    if isinstance(label, (tuple, list, set, frozenset)):
+        msg += (
+            "; micrograd's Value(data, _children, _op) form is not needed: "
+            "operators and methods record a node's parents themselves (read them as ._prev)"
+        )
+    return TypeError(msg)
 
 
 def _compared(o: object) -> Any:

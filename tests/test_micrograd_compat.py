@@ -9,7 +9,9 @@ recursive walk over ``_prev``), and draws the graph from ``_prev`` and
 
 from __future__ import annotations
 
+import itertools
 import math
+import random
 import sys
 from typing import Any
 
@@ -295,3 +297,148 @@ def test_hand_steps_match_micrograd_node_by_node(micrograd_engine: Any) -> None:
         other._backward()
         assert [v.grad for v in ours] == [float(v.grad) for v in theirs]
         assert mine._op == other._op
+
+
+def test_micrograd_constructor_form_is_refused_with_a_hint() -> None:
+    """``Value(data, _children, _op)`` is micrograd's internal form; here it is an error."""
+    a = Value(1.0)
+    with pytest.raises(TypeError, match=r"label must be a str.*tuple.*_children.*\._prev"):
+        Value(2.0, (a, a))
+    # an empty tuple (a leaf's _children) was once taken for "no label"
+    with pytest.raises(TypeError, match=r"got \(\) \(tuple\)"):
+        Value(2.0, ())
+    with pytest.raises(TypeError, match=r"label must be a str, got None \(NoneType\)$"):
+        Value(2.0, None)  # type: ignore[arg-type]
+    assert Value(2.0, "a").label == "a" and Value(2.0).label == ""
+
+
+def _train_micrograd_mlp(mg_nn: Any, seed: int) -> tuple[list[float], list[float]]:
+    """micrograd's own MLP, trained a few SGD steps on a max-margin loss.
+
+    Returns the loss per step and the final parameters. ``mg_nn.Value`` decides
+    which engine the model's weights (and so the whole graph) live on.
+    """
+    cls = mg_nn.Value
+    state = random.getstate()
+    random.seed(seed)
+    try:
+        model = mg_nn.MLP(2, [6, 6, 1])
+    finally:
+        random.setstate(state)
+    points = [(0.5, -1.0), (-1.5, 0.25), (2.0, 1.0), (-0.75, -2.0), (1.25, 0.5)]
+    labels = [1, -1, 1, -1, 1]
+    losses = []
+    for step in range(4):
+        scores = [model([cls(px), cls(py)]) for px, py in points]
+        margins = [(1 + -y * s).relu() for y, s in zip(labels, scores)]
+        reg = 1e-3 * sum(p * p for p in model.parameters())  # starts from int 0
+        loss = sum(margins) * (1.0 / len(margins)) + reg
+        model.zero_grad()
+        loss.backward()
+        for p in model.parameters():
+            p.data -= (0.5 - 0.1 * step) * p.grad
+        losses.append(loss.data)
+    return losses, [p.data for p in model.parameters()]
+
+
+def test_micrograds_own_nn_trains_on_our_value(
+    micrograd_engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """micrograd.nn's Neuron/Layer/MLP built on our Value train as they do on theirs."""
+    mg_nn = pytest.importorskip("micrograd.nn", reason="micrograd's nn is compared with itself")
+    for seed in (1, 1337):
+        their_losses, theirs = _train_micrograd_mlp(mg_nn, seed)
+        with monkeypatch.context() as m:
+            m.setattr(mg_nn, "Value", Value)
+            our_losses, ours = _train_micrograd_mlp(mg_nn, seed)
+            model_param = mg_nn.MLP(2, [1]).parameters()[0]
+            assert type(model_param) is Value  # the patched model really ran on ours
+        # the first forward pass is the same operations in the same order: equal bits;
+        # after that a parameter's gradient terms are summed in each engine's own
+        # topological order (micrograd's follows set iteration), so equal to rounding
+        assert our_losses[0] == their_losses[0]
+        assert our_losses == pytest.approx(their_losses, rel=1e-13, abs=0)
+        assert ours == pytest.approx(theirs, rel=1e-12, abs=1e-15)
+        assert ours != _train_micrograd_mlp(mg_nn, seed + 1)[1]  # the seed matters
+        assert len(ours) == 6 * 3 + 6 * 7 + 7
+
+
+def _lecture_style_mlp(sizes: list[int], weights: list[float]) -> tuple[Any, list[Value]]:
+    """A tanh MLP written as the lecture's user code is: lists of Values, sum() with a start."""
+    it = iter(weights)
+    layers = [
+        [([Value(next(it)) for _ in range(nin)], Value(next(it))) for _ in range(nout)]
+        for nin, nout in itertools.pairwise(sizes)
+    ]
+    params = [p for layer in layers for ws, b in layer for p in [*ws, b]]
+
+    def forward(x: list[Any]) -> Any:
+        for layer in layers:
+            x = [sum((w * xi for w, xi in zip(ws, x)), b).tanh() for ws, b in layer]
+        return x[0] if len(x) == 1 else x
+
+    return forward, params
+
+
+def test_lecture_style_training_loop_matches_torch() -> None:
+    """Zero .grad by assignment, backward, step .data in place: as torch float64 does it."""
+    torch = pytest.importorskip("torch", reason="torch float64 is the oracle for training")
+    rng = random.Random(7)
+    sizes = [3, 4, 4, 1]
+    n_params = sum((a + 1) * b for a, b in itertools.pairwise(sizes))
+    init = [rng.uniform(-1, 1) for _ in range(n_params)]
+    xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+    ys = [1.0, -1.0, -1.0, 1.0]
+
+    forward, params = _lecture_style_mlp(sizes, init)
+    ours = []
+    for _ in range(10):
+        preds = [forward(x) for x in xs]
+        loss = sum((p - y) ** 2 for y, p in zip(ys, preds))  # start 0: int + Value
+        for p in params:
+            p.grad = 0.0
+        loss.backward()
+        for p in params:
+            p.data += -0.1 * p.grad
+        ours.append(loss.data)
+
+    t = torch.tensor(init, dtype=torch.float64, requires_grad=True)
+    tx = torch.tensor(xs, dtype=torch.float64)
+    ty = torch.tensor(ys, dtype=torch.float64)
+    theirs = []
+    for _ in range(10):
+        h, k = tx, 0
+        for nin, nout in itertools.pairwise(sizes):
+            block = t[k : k + (nin + 1) * nout].reshape(nout, nin + 1)
+            h = torch.tanh(h @ block[:, :nin].T + block[:, nin])
+            k += (nin + 1) * nout
+        tloss = ((h[:, 0] - ty) ** 2).sum()
+        tloss.backward()
+        with torch.no_grad():
+            t -= 0.1 * t.grad
+            t.grad.zero_()
+        theirs.append(tloss.item())
+    assert ours == pytest.approx(theirs, rel=1e-12, abs=0)
+    assert [p.data for p in params] == pytest.approx(t.tolist(), rel=1e-12, abs=1e-14)
+    assert ours[-1] < ours[0] / 2  # it learned
+
+
+def test_hand_stepped_backprop_over_a_trained_model_matches_backward() -> None:
+    """_backward() node by node over the hand-built order agrees with backward()."""
+    rng = random.Random(3)
+    init = [rng.uniform(-1, 1) for _ in range(4 * 3 + 4 * 5 + 6 * 1)]
+    x = [0.5, -1.25, 2.0]
+
+    forward, params = _lecture_style_mlp([3, 3, 5, 1], init)
+    out = forward(x)
+    out.backward()
+    by_engine = [p.grad for p in params]
+
+    forward, params = _lecture_style_mlp([3, 3, 5, 1], init)
+    out = forward(x)
+    out.grad = 1.0
+    for v in reversed(_topo(out)):
+        v._backward()
+    # the same terms, summed in another order than backward's
+    assert [p.grad for p in params] == pytest.approx(by_engine, rel=1e-14, abs=1e-16)
+    assert any(g != 0.0 for g in by_engine)
