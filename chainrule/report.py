@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from functools import partial
 from typing import TYPE_CHECKING
 
 from . import pages, plots
@@ -89,11 +88,11 @@ def _model_text(run: Run) -> str:
 
 def training_blocks(run: Run) -> list[Block]:
     """What the page of a training run shows: the finding, settings, figures and log."""
-    from .training import neuron_graph, predict
+    from .training import neuron_graph, predictor
 
     s = run.settings
     model_text = _model_text(run)
-    grid = decision_grid(partial(predict, run.model, classes=run.classes), run.points, run.classes)
+    grid = decision_grid(predictor(run.model, run.classes), run.points, run.classes)
     positive = min(run.losses) > 0.0
     loss_panel = LinePanel(
         "Training loss (log scale)" if positive else "Training loss",

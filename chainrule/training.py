@@ -18,7 +18,7 @@ epochs)``, stepped after each update, the schedule a user of ``nn`` would write.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from autograd import Tape, Value, affine, no_grad
@@ -38,6 +38,8 @@ __all__ = [
     "Run",
     "Settings",
     "neuron_graph",
+    "predict",
+    "predictor",
     "static_graph",
     "train",
 ]
@@ -113,6 +115,28 @@ def predict(model: MLP, x: Sequence[float], classes: int) -> float:
         return out.data
     scores = [v.data for v in out]
     return float(scores.index(max(scores)))
+
+
+def predictor(model: MLP, classes: int) -> Callable[[Sequence[float]], float]:
+    """``predict`` for many points: one input's graph recorded once and replayed.
+
+    The same numbers as ``predict``, bit for bit (a ``Tape`` replays the
+    engine's float operations), at a fraction of the cost of building a graph
+    per point: the decision-region picture asks for thousands of points.
+    """
+    inputs = [Value(0.0) for _ in range(model.nin)]
+    out = model(inputs)
+    tapes = [Tape(o) for o in ([out] if isinstance(out, Value) else out)]
+
+    def run(x: Sequence[float]) -> float:
+        for leaf, xi in zip(inputs, x, strict=True):
+            leaf.data = float(xi)
+        scores = [t.forward() for t in tapes]
+        if len(scores) == 1:
+            return scores[0]
+        return float(scores.index(max(scores)))
+
+    return run
 
 
 def _loss(

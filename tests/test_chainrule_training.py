@@ -14,6 +14,8 @@ from chainrule.training import (
     Settings,
     _loss,
     make_dataset,
+    predict,
+    predictor,
     static_graph,
     train,
 )
@@ -156,3 +158,17 @@ def test_probe_reads_the_score_exactly() -> None:
     root = affine([probe], [s], share)
     root.backward()
     assert probe.grad == s.data and root.data == share.data
+
+
+@pytest.mark.parametrize(
+    ("activation", "nouts"),
+    [("relu", [16, 16, 1]), ("tanh", [8, 1]), ("sigmoid", [6, 4, 3]), ("linear", [5, 3])],
+)
+def test_the_taped_predictor_gives_predicts_numbers(activation: str, nouts: list[int]) -> None:
+    """The decision-region grid replays one point's graph: the same numbers, bit for bit."""
+    model = MLP(2, nouts, activation=activation, seed=3)
+    fast = predictor(model, nouts[-1] if nouts[-1] > 1 else 2)
+    points = [[-2.0 + 0.37 * i, 1.5 - 0.29 * j] for i in range(12) for j in range(12)]
+    points += [[0.0, 0.0], [-0.0, 1e-300], [1e3, -1e3]]
+    for x in points:
+        assert fast(x) == predict(model, x, 2)
