@@ -100,7 +100,7 @@ def chart_figure(chart: Chart) -> MplFigure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure as MplFigure
 
-    fig = MplFigure(figsize=(chart.width, chart.height), layout="constrained")
+    fig = MplFigure(figsize=(chart.width, chart.height), layout="tight")
     FigureCanvasAgg(fig)
     rows = len(chart.panels)
     cols = max(len(r) for r in chart.panels)
