@@ -23,7 +23,8 @@ if _os.path.exists(_os.path.join(_here, "numpy", "numpy_vjps.py")) or _os.path.e
         "run 'pip uninstall autograd chainrule' and then 'pip install chainrule'."
     )
 
-from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp  # noqa: E402
+from .functional import grad, hessian, value_and_grad  # noqa: E402
+from .jacobians import hvp, jacobian, jvp, vjp  # noqa: E402
 from .modes import detect_anomaly, no_grad  # noqa: E402
 from .tape import Tape  # noqa: E402
 from .value import Value, affine, atan2, hypot, maximum, minimum  # noqa: E402

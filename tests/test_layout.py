@@ -284,6 +284,7 @@ ENGINE_LAYERS = [
     ["autograd.modes"],
     ["autograd.backward"],
     ["autograd.functional", "autograd.tape"],
+    ["autograd.jacobians"],
     ["autograd.viz", "autograd.testing"],
     ["autograd"],
 ]
