@@ -1,5 +1,7 @@
-"""Derivatives of any order: ``grad``, ``value_and_grad``, ``hessian``, ``jacobian``,
-``jvp``, ``vjp`` and ``hvp``.
+"""Derivatives of any order: ``grad``, ``value_and_grad`` and ``hessian``.
+
+(``jacobians.py`` builds ``jacobian``, ``jvp``, ``vjp`` and ``hvp`` on the
+same machinery.)
 
 The differentiable twin of ``backward.py``: instead of multiplying stored
 floats, it rebuilds each local derivative from the rule table in Value
