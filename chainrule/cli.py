@@ -40,7 +40,7 @@ if _ENGINE_PROBLEM is None:
     from autograd.viz import render, to_html
     from autograd.viz.dot import INSTALL_HINT, GraphvizNotFoundError
 
-    from .expression import FUNCTIONS, evaluate, parse, parse_assignments
+    from .expression import describe, evaluate, parse, parse_assignments
     from .interactive import page_data
     from .interactive_page import render as render_interactive
     from .question import run_all
@@ -312,7 +312,7 @@ def build_parser() -> _Parser:
         description=(
             "Parse EXPR (never evaluated as Python): numbers, variables, + - * / **, unary "
             "minus and the functions "
-            + ", ".join(f if f != "leaky_relu" else "leaky_relu(x[, slope])" for f in FUNCTIONS)
+            + describe()
             + ". Each variable gets its value from --at; the "
             "command runs backward, prints each variable's gradient and draws the graph: "
             "SVG (or another Graphviz format, from the file's suffix), or with --out *.html "

@@ -28,16 +28,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import autograd
 from autograd import Value, no_grad
-from autograd.rules import METHODS
+from autograd.rules import BINARY_KIND, CONST_RIGHT, RULES, UNARY_KIND
 
 __all__ = [
     "FUNCTIONS",
     "MAX_CHARS",
     "MAX_EXPONENT",
     "MAX_NODES",
+    "SIGNATURES",
     "Expression",
     "ExpressionError",
+    "Function",
+    "describe",
     "evaluate",
     "parse",
     "parse_assignments",
@@ -52,16 +56,83 @@ MAX_NODES = 200
 MAX_EXPONENT = 100.0
 """Largest ``|c|`` for an exponent ``c`` that is a constant (``x ** 3``, ``2 ** 10``)."""
 
-FUNCTIONS: dict[str, tuple[int, int]] = {
-    **{name: (1, 1) for name in METHODS},  # exp, log, tanh, ... from the rule table
-    "leaky_relu": (1, 2),
-}
-"""The engine's functions by name, with their smallest and largest number of arguments.
 
-``leaky_relu(x, slope)`` takes an optional constant slope (default 0.01); every
-other one-input method of ``Value`` in the rule table (``autograd.rules.METHODS``)
-takes one argument.
+@dataclass(frozen=True)
+class Function:
+    """A function EXPR can call, read off its row of the rule table (``autograd.rules.RULES``).
+
+    ``params`` names the arguments in order (a method's ``self`` is ``x``);
+    ``constant`` marks the ones that must be numbers, because the engine folds
+    them into the node (leaky_relu's slope, clamp's bounds); the last
+    ``optional`` of them may be left out, taking the engine's default. The
+    other arguments take any sub-expression, a Value or a number.
+    """
+
+    name: str
+    rule: str
+    params: tuple[str, ...]
+    constant: tuple[bool, ...]
+    optional: int
+    call: Callable[..., Value]
+
+    @property
+    def arity(self) -> tuple[int, int]:
+        """The smallest and largest number of arguments."""
+        return len(self.params) - self.optional, len(self.params)
+
+    def __str__(self) -> str:
+        """The call with its arguments: ``clamp(x, lo, hi)``, ``leaky_relu(x[, slope])``."""
+        lo = self.arity[0]
+        rest = self.params[lo:]
+        inner = ", ".join(self.params[:lo]) + "".join(f"[, {p}" for p in rest) + "]" * len(rest)
+        return f"{self.name}({inner})"
+
+
+def _functions() -> dict[str, Function]:
+    """Every method and function row of the rule table, as a ``Function``.
+
+    Operator rows (``__add__`` ...) are the grammar's ``+ - * / **`` and unary
+    ``-``. A method of ``Value`` (one input, or one input and constants) takes
+    ``x`` then its constant parameters; a two-input function of ``autograd``
+    takes its two parameters, each a Value or a number. ``affine`` takes lists
+    of weights and inputs, which EXPR has no syntax for (``w0 * x0 + w1 * x1 + b``
+    writes the same sum).
+    """
+    out: dict[str, Function] = {}
+    for row in RULES.values():
+        if not row.method or row.method.startswith("__") or row.method in out:
+            continue
+        names = tuple(p.partition("=")[0].partition(":")[0].strip() for p in row.params)
+        optional = sum("=" in p for p in row.params)
+        if row.kind in (UNARY_KIND, CONST_RIGHT):  # a method: self, then constants
+            params, constant = ("x", *names), (False,) + (True,) * len(names)
+            call: Callable[..., Value] = getattr(Value, row.method)
+        elif row.kind == BINARY_KIND:  # a function of autograd: Values or numbers
+            params, constant = names, (False,) * len(names)
+            call = getattr(autograd, row.method)
+        else:
+            continue
+        out[row.method] = Function(row.method, row.name, params, constant, optional, call)
+    return out
+
+
+SIGNATURES: dict[str, Function] = _functions()
+"""The functions EXPR can call, by name, in the rule table's order (see ``Function``)."""
+
+FUNCTIONS: dict[str, tuple[int, int]] = {name: f.arity for name, f in SIGNATURES.items()}
+"""The functions by name, with their smallest and largest number of arguments.
+
+Read off the rule table: ``exp``, ``log``, ... take one argument,
+``leaky_relu(x[, slope])`` an optional constant slope (default 0.01),
+``clamp(x, lo, hi)`` two constant bounds, and ``atan2(y, x)``, ``hypot(x, y)``,
+``minimum(a, b)``, ``maximum(a, b)`` two Values or numbers.
 """
+
+
+def describe() -> str:
+    """The functions for a message: bare names for one argument, the others with theirs."""
+    return ", ".join(name if f.arity == (1, 1) else str(f) for name, f in SIGNATURES.items())
+
 
 _BINARY: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
     ast.Add: ("+", operator.add),
@@ -71,7 +142,7 @@ _BINARY: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any]]] = {
     ast.Pow: ("**", operator.pow),
 }
 
-_ALLOWED = "numbers, variables, + - * / **, unary -, and the functions " + ", ".join(FUNCTIONS)
+_ALLOWED = "numbers, variables, + - * / **, unary -, and the functions " + describe()
 
 # What a refused node is called in the error message.
 _KINDS: dict[type[ast.AST], str] = {
@@ -161,8 +232,10 @@ def parse(text: str) -> Expression:
     for name in variables:
         if name in FUNCTIONS:  # 'exp * x': a function used as a number
             arg = next((v for v in variables if v not in FUNCTIONS), "x")
+            fn = SIGNATURES[name]
+            call = f"{name}({arg})" if fn.arity[0] == 1 else str(fn)
             raise ExpressionError(
-                f"EXPR: {name!r} is a function, not a variable; call it as {name}({arg})"
+                f"EXPR: {name!r} is a function, not a variable; call it as {call}"
             )
     return Expression(source, tree, tuple(variables))
 
@@ -214,28 +287,30 @@ def _check_call(source: str, node: ast.Call) -> None:
     func = node.func
     if not isinstance(func, ast.Name):
         raise _refuse(source, node, "calling anything but a function by its bare name")
-    if func.id not in FUNCTIONS:
+    if func.id not in SIGNATURES:
         raise ExpressionError(
             f"EXPR: unknown function {func.id!r} in {_piece(source, node)!r}; "
-            f"the functions are {', '.join(FUNCTIONS)}"
+            f"the functions are {describe()}"
         )
     if node.keywords:
         raise _refuse(source, node, "a keyword argument")
     for a in node.args:
         if isinstance(a, ast.Starred):
             raise _refuse(source, a, "a starred argument")
-    lo, hi = FUNCTIONS[func.id]
+    fn = SIGNATURES[func.id]
+    lo, hi = fn.arity
     n = len(node.args)
     if not lo <= n <= hi:
-        takes = f"{lo}" if lo == hi else f"{lo} or {hi}"
+        takes = f"{lo}" if lo == hi else f"{lo} to {hi}" if hi > lo + 1 else f"{lo} or {hi}"
         raise ExpressionError(
-            f"EXPR: {func.id} takes {takes} argument{'s' if hi > 1 else ''}, "
+            f"EXPR: {func.id} takes {takes} argument{'s' if hi > 1 else ''} ({fn}), "
             f"got {n} in {_piece(source, node)!r}"
         )
-    if n == 2 and _variables(node.args[1]):
-        raise ExpressionError(
-            f"EXPR: the slope of leaky_relu must be a number, got {_piece(source, node.args[1])!r}"
-        )
+    for param, constant, a in zip(fn.params, fn.constant, node.args):
+        if constant and _variables(a):
+            raise ExpressionError(
+                f"EXPR: the {param} of {func.id} must be a number, got {_piece(source, a)!r}"
+            )
 
 
 def parse_assignments(text: str) -> dict[str, float]:
@@ -349,15 +424,10 @@ class _Evaluator:
 
     def _call(self, node: ast.Call) -> Result:
         assert isinstance(node.func, ast.Name)
-        name = node.func.id
-        x = self.run(node.args[0])
-        extra: list[float] = []
-        if len(node.args) == 2:
-            slope = self.run(node.args[1])
-            assert not isinstance(slope, Value)
-            extra.append(slope)
-        method: Callable[..., Value] = getattr(Value, name)
-        if isinstance(x, Value):
-            return method(x, *extra)
-        with no_grad():
-            return method(Value(x), *extra).data
+        fn = SIGNATURES[node.func.id]
+        args = [self.run(a) for a in node.args]
+        if any(isinstance(a, Value) for a in args):  # only in a non-constant place (parse checks)
+            return fn.call(*args)
+        with no_grad():  # numbers only: folded by the engine, with its checks and errors
+            wrapped = [a if c else Value(a) for a, c in zip(args, fn.constant)]
+            return fn.call(*wrapped).data

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 
 from chainrule.cli import main
-from chainrule.expression import MAX_NODES
+from chainrule.expression import FUNCTIONS, MAX_NODES
 
 HAVE_VIZ = importlib.util.find_spec("graphviz") is not None and shutil.which("dot") is not None
 needs_viz = pytest.mark.skipif(not HAVE_VIZ, reason="drawing needs the viz extra and Graphviz")
@@ -69,6 +69,16 @@ CASES = [
     ("-x + +y - abs(x - y) + relu(y) + leaky_relu(x, 0.2)", "x=-0.4,y=1.7", None),
     ("2 ** x / x ** -2 + 1e-3 * x", "x=0.9", lambda x: 2**x / x**-2 + 1e-3 * x),
     ("x * x * x", "x=2", lambda x: x * x * x),
+    (
+        "atan2(y, x) * hypot(x, 2) + minimum(x, y) - maximum(tanh(x), 0.5) + clamp(x * y, -1, 0.5)",
+        "x=0.8,y=-1.1",
+        lambda x, y: (
+            math.atan2(y, x) * math.hypot(x, 2)
+            + min(x, y)
+            - max(math.tanh(x), 0.5)
+            + min(max(x * y, -1), 0.5)
+        ),
+    ),
 ]
 
 MATH = {
@@ -83,6 +93,11 @@ MATH = {
     "softplus": lambda z: math.log1p(math.exp(z)),
     "relu": lambda z: max(z, 0.0),
     "leaky_relu": lambda z, s=0.01: z if z > 0 else s * z,
+    "atan2": math.atan2,
+    "hypot": math.hypot,
+    "minimum": min,
+    "maximum": max,
+    "clamp": lambda z, lo, hi: min(max(z, lo), hi),
 }
 
 
@@ -180,6 +195,11 @@ HOSTILE = [
     "leaky_relu(x, y)",
     "exp(x=1)",
     "leaky_relu(x, slope=0.1)",
+    "clamp(x, y, 1)",
+    "clamp(x, 0)",
+    "atan2(x)",
+    "hypot(x, y, 1)",
+    "minimum(x, y=1)",
     "exp(*[x])",
     "'s'",
     "b'x'",
@@ -238,6 +258,8 @@ def test_hostile_expressions_are_refused_in_one_line(
         ("exp(x)", "x=1000", "exp: result too large"),
         ("(-8) ** (1 / 3) * x", "x=1", "negative base"),
         ("x ** y", "x=-2,y=0.5", "pow"),
+        ("clamp(x, 1, 0)", "x=1", "clamp: lo must be <= hi, got lo=1.0, hi=0.0"),
+        ("hypot(x, 1.7e308)", "x=1.7e308", "hypot: result too large"),
         ("x * y", "x=1", "y"),
         ("x", "", "--at x=1.0"),
         ("1 + 2", "", "no variable"),
@@ -274,3 +296,15 @@ def test_an_expression_starting_with_minus_goes_after_double_dash(
 ) -> None:
     _, out, _ = graph(["--at", "x=2", "--out", "g.svg", "--", "-x ** 2"], capsys)
     assert gradients(out) == {"x": -4.0}
+
+
+@core
+def test_help_lists_every_function_with_its_arguments(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = graph(["--help"], capsys)
+    assert status == 0 and err == ""
+    text = " ".join(out.split())  # argparse wraps the description
+    for name in FUNCTIONS:
+        assert re.search(rf"\b{name}\b", text), name
+    for call in ("leaky_relu(x[, slope])", "clamp(x, lo, hi)", "atan2(y, x)", "hypot(x, y)"):
+        assert call in text
+    assert "minimum(a, b), maximum(a, b)" in text

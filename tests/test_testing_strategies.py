@@ -15,18 +15,21 @@ import pytest
 
 hypothesis = pytest.importorskip("hypothesis", reason="the strategies need the 'test' extra")
 st = hypothesis.strategies
-from hypothesis import find, given, settings  # noqa: E402
+from hypothesis import example, find, given, settings  # noqa: E402
 
 import autograd.rules  # noqa: E402
 import autograd.value  # noqa: E402
 from autograd import Value, grad  # noqa: E402
 from autograd.backward import local_derivatives, parents, topological_order  # noqa: E402
 from autograd.testing import gradcheck, numerical_grad  # noqa: E402
+from autograd.testing.intervals import Node, interval, slope_bound  # noqa: E402
 from autograd.testing.strategies import (  # noqa: E402
     CAP,
     OPERATIONS,
     Expression,
     Ref,
+    Step,
+    build_expression,
     expressions,
     floats,
     values,
@@ -120,7 +123,36 @@ def test_every_drawn_operation_reaches_the_output(e: Expression) -> None:
     assert all(children[n] >= 1 for n in nodes[:-1])  # nothing dead: every node matters
 
 
+def _built(steps: list[tuple[str, tuple[Ref | float, ...]]]) -> Expression:
+    """An expression of N inputs in [-1, 1] from explicit steps, with the builder's bounds."""
+    nodes = [Node("", (), -1.0, 1.0, 1.0) for _ in range(N)]
+    for op, args in steps:
+        lo, hi = interval(op, args, nodes)
+        nodes.append(Node(op, args, lo, hi, slope_bound(op, args, nodes, lo, hi)))
+    return Expression(N, nodes)
+
+
+# Found with max_examples=50000: sigmoid's upper bound, 0.5 * (1 + tanh(-1.75 / 2)), was one
+# ulp below the engine's sigmoid(-1.75) = 0.1480471980316895.
+_SIGMOID_ULP = _built([("clamp", (Ref(2), 1.75, 2.75)), ("neg", (Ref(3),)), ("sigmoid", (Ref(4),))])
+
+
+# Found with max_examples=50000: the sum of the unused results (t1 + t1, t5 + t5, exp(t2)), each
+# within CAP, was not held to CAP itself: 106.5 at x2 = 1.
+_SUM_OVER_CAP = build_expression(
+    N,
+    [
+        Step(op, picks, 0, False, False, 1, (False,))
+        for op, picks in [("add", (0, 0)), ("add", (0, 0)), ("maximum", (2, 2))]
+        + [("add", (0, 0))] * 4
+        + [("exp", (4, 0))]
+    ],
+)
+
+
 @given(expressions(N, 12), _points(N))
+@example(_SIGMOID_ULP, [0.0, 0.0, 0.0])
+@example(_SUM_OVER_CAP, [0.0, 0.0, 1.0])
 def test_in_range_no_domain_errors_and_every_node_inside_its_bounds(
     e: Expression, xs: list[float]
 ) -> None:

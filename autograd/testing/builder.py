@@ -161,7 +161,9 @@ def build_expression(n_inputs: int, steps: Sequence[Step], bound: float = 1.0) -
     """The expression made by ``steps`` on ``n_inputs`` inputs in ``[-bound, bound]``.
 
     Each step appends its operation (after any shift or taming it needs);
-    results no later step uses are then summed, so every step matters.
+    results no later step uses are then summed, so every step matters. The
+    sum is held to ``CAP`` like every other node: where adding a result would
+    break it, both terms are tamed first.
     """
     b = _Builder(n_inputs, bound)
     for step in steps:
@@ -178,7 +180,12 @@ def build_expression(n_inputs: int, steps: Sequence[Step], bound: float = 1.0) -
     if sinks:
         root = sinks[0]
         for s in sinks[1:]:
-            root = b.add("add", Ref(root), Ref(s))
+            mark = len(b.nodes)
+            i = b.add("add", Ref(root), Ref(s))
+            if not b.ok(i):  # tamed terms are at most _TAME_SIZE, slope _TAME_SLOPE: ok
+                del b.nodes[mark:]
+                i = b.add("add", Ref(b.tame(root)), Ref(b.tame(s)))
+            root = i
     return Expression(n_inputs, b.nodes, bound)
 
 

@@ -13,7 +13,16 @@ import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-__all__ = ["CAP", "MARGIN", "Node", "Ref", "interval", "magnitude", "slope_bound"]
+__all__ = [
+    "CAP",
+    "LIBRARY_ULPS",
+    "MARGIN",
+    "Node",
+    "Ref",
+    "interval",
+    "magnitude",
+    "slope_bound",
+]
 
 MARGIN = 0.5
 """Distance kept from every kink, pole and domain edge."""
@@ -72,8 +81,55 @@ def _pow_span(blo: float, bhi: float, elo: float, ehi: float) -> tuple[float, fl
     return _span(corners)
 
 
+_EXACT = frozenset({"neg", "abs", "relu", "clamp", "minimum", "maximum", "sin", "cos"})
+"""Operations whose bounds are their operands' bounds or constants: no rounding to undo."""
+
+_ARITHMETIC = frozenset(
+    {"add", "addc", "sub", "subc", "rsubc", "mul", "mulc", "div", "divc", "rdivc", "affine"}
+    | {"leaky_relu"}
+)
+"""Operations made of correctly rounded ``+ - * /``: each bound is within half an ulp."""
+
+LIBRARY_ULPS = 8
+"""How far (in ulps) a bound from ``math``'s functions is pushed outward.
+
+Neither the bound nor the engine's value is exact: each comes from the C
+library's functions (a few ulps from the true value: glibc documents at most 2
+for the ones used here) and, for ``sigmoid`` and ``softplus``, a few roundings
+more. Eight ulps covers both errors, in opposite directions, with room to spare.
+"""
+
+
+def _outward(lo: float, hi: float, ulps: int) -> tuple[float, float]:
+    """``[lo, hi]`` widened by ``ulps`` floats on each side (``inf`` and NaN stay)."""
+    for _ in range(ulps):
+        lo, hi = math.nextafter(lo, -math.inf), math.nextafter(hi, math.inf)
+    return lo, hi
+
+
 def interval(op: str, args: Sequence[Ref | float], nodes: Sequence[Node]) -> tuple[float, float]:
-    """A sure enclosure of the node's value given its operands' intervals."""
+    """A sure enclosure of the node's float value given its operands' intervals.
+
+    The bounds are computed in floating point and then rounded outward (one
+    ulp for arithmetic, ``LIBRARY_ULPS`` for ``math``'s functions), so the
+    value the engine computes, rounding included, is inside.
+    """
+    lo, hi = _enclosure(op, args, nodes)
+    if op in _EXACT:
+        return lo, hi
+    return _outward(lo, hi, 1 if op in _ARITHMETIC else LIBRARY_ULPS)
+
+
+def _sigmoid(x: float) -> float:
+    """The logistic function without cancellation (``1 + tanh(x / 2)`` has none left at x << 0)."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _enclosure(op: str, args: Sequence[Ref | float], nodes: Sequence[Node]) -> tuple[float, float]:
+    """The interval-arithmetic bounds of ``interval``, before rounding outward."""
 
     def iv(a: Ref | float) -> tuple[float, float]:
         if isinstance(a, Ref):
@@ -135,7 +191,7 @@ def interval(op: str, args: Sequence[Ref | float], nodes: Sequence[Node]) -> tup
         "log": math.log,
         "sqrt": math.sqrt,
         "tanh": math.tanh,
-        "sigmoid": lambda x: 0.5 * (1.0 + math.tanh(0.5 * x)),
+        "sigmoid": _sigmoid,
         "softplus": lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))),
         **{f: getattr(math, f) for f in _INCREASING},
     }[op]
