@@ -17,7 +17,7 @@ import operator
 import random
 from collections.abc import Sequence
 
-from .module import Seed, describe, is_int, is_real, make_rng
+from .module import Seed, describe, finite_number, is_int, make_rng
 
 __all__ = ["make_blobs", "make_circles", "make_moons", "make_xor"]
 
@@ -34,21 +34,8 @@ def _check(n_samples: object, noise: object, where: str) -> tuple[int, float]:
     return n, _nonnegative(noise, "noise", where)
 
 
-def _real(x: object, name: str, where: str) -> float:
-    """``x`` as a finite float (numpy scalars too); a clear error for anything else."""
-    if not is_real(x):
-        raise TypeError(f"{where}: {name} must be a number, got {describe(x)}")
-    try:
-        v = float(x)  # type: ignore[arg-type]
-    except OverflowError:
-        v = math.inf
-    if not math.isfinite(v):
-        raise ValueError(f"{where}: {name} must be a finite number, got {describe(x)}")
-    return v
-
-
 def _nonnegative(x: object, name: str, where: str) -> float:
-    v = _real(x, name, where)
+    v = finite_number(x, name, where)
     if v < 0.0:
         raise ValueError(f"{where}: {name} must be a finite number >= 0, got {describe(x)}")
     return v
@@ -93,7 +80,7 @@ def make_circles(
 ) -> Dataset:
     """A large circle (label 0) around a smaller one of radius ``factor`` (label 1)."""
     n, sd = _check(n_samples, noise, "make_circles")
-    factor = _real(factor, "factor", "make_circles")
+    factor = finite_number(factor, "factor", "make_circles")
     if not 0.0 < factor < 1.0:
         raise ValueError(f"make_circles: factor must be in (0, 1), got {factor!r}")
     rng = make_rng(seed, "make_circles")
@@ -179,7 +166,7 @@ def _centers(centers: object) -> Points:
         row = []
         for x in c:
             try:
-                row.append(_real(x, f"centers[{i}]", where))
+                row.append(finite_number(x, f"centers[{i}]", where))
             except (TypeError, ValueError):
                 raise ValueError(
                     f"{where}: centers[{i}] has a non-number or non-finite entry {describe(x)}"

@@ -36,6 +36,7 @@ __all__ = [
     "Neuron",
     "Seed",
     "describe",
+    "finite_number",
     "is_int",
     "is_real",
 ]
@@ -66,6 +67,22 @@ def is_real(x: object) -> bool:
     learning rate is a mistake, not a 1); Values are not numbers here.
     """
     return isinstance(x, numbers.Real) and not isinstance(x, (bool, Value))
+
+
+def finite_number(x: object, name: str, where: str) -> float:
+    """``x`` as a finite float (numpy scalars too, not a bool); a clear error naming it otherwise.
+
+    The check every hyperparameter and dataset argument goes through.
+    """
+    if not is_real(x):
+        raise TypeError(f"{where}: {name} must be a number, got {describe(x)}")
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except OverflowError:  # an int beyond the largest float
+        v = math.inf
+    if not math.isfinite(v):
+        raise ValueError(f"{where}: {name} must be a finite number, got {describe(x)}")
+    return v
 
 
 def is_int(x: object) -> bool:

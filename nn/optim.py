@@ -20,26 +20,13 @@ from typing import Any
 
 from autograd import Value
 
-from .module import _keys, _number, describe, is_int, is_real
+from .module import _keys, _number, describe, finite_number, is_int
 
 __all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
 
 
-def _real(x: object, name: str, where: str) -> float:
-    """``x`` as a finite float: any real number (numpy scalars too), not a bool."""
-    if not is_real(x):
-        raise TypeError(f"{where}: {name} must be a number, got {describe(x)}")
-    try:
-        v = float(x)  # type: ignore[arg-type]
-    except OverflowError:
-        raise ValueError(f"{where}: {name} must be finite, got {describe(x)}") from None
-    if not math.isfinite(v):
-        raise ValueError(f"{where}: {name} must be finite, got {v!r}")
-    return v
-
-
 def _at_least_zero(x: object, name: str, where: str) -> float:
-    v = _real(x, name, where)
+    v = finite_number(x, name, where)
     if v < 0.0:
         raise ValueError(f"{where}: {name} must be >= 0, got {x!r}")
     return v
@@ -52,7 +39,7 @@ def _betas(betas: object, where: str) -> tuple[float, float]:
             raise ValueError
     except (TypeError, ValueError):
         raise ValueError(f"{where}: betas must be a pair of numbers, got {betas!r}") from None
-    out = (_real(pair[0], "betas[0]", where), _real(pair[1], "betas[1]", where))
+    out = (finite_number(pair[0], "betas[0]", where), finite_number(pair[1], "betas[1]", where))
     for i, b in enumerate(out):
         if not 0.0 <= b < 1.0:
             raise ValueError(f"{where}: betas[{i}] must be in [0, 1), got {b!r}")
@@ -93,7 +80,7 @@ class Optimizer:
                 raise ValueError(f"{where}: params[{i}] appears more than once in the list")
             seen.add(id(p))
         self.params: list[Value] = plist
-        self.lr = _real(lr, "lr", where)
+        self.lr = finite_number(lr, "lr", where)
         if self.lr <= 0.0:
             raise ValueError(f"{where}: lr must be > 0, got {lr!r}")
         self.initial_lr: float | None = None
@@ -136,7 +123,8 @@ class Optimizer:
         lr = _at_least_zero(_number(d["lr"], "state['lr']", where), "state['lr']", where)
         initial = d["initial_lr"]
         if initial is not None:
-            initial = _real(_number(initial, "state['initial_lr']", where), "initial_lr", where)
+            initial = _number(initial, "state['initial_lr']", where)
+            initial = finite_number(initial, "initial_lr", where)
         apply = self._parse(d, where)
         self.lr = lr
         self.initial_lr = initial

@@ -17,8 +17,8 @@ import math
 import operator
 from typing import Any
 
-from .module import _keys, describe, is_int
-from .optim import Optimizer, _real
+from .module import _keys, describe, finite_number, is_int
+from .optim import Optimizer
 
 __all__ = ["CosineAnnealingLR", "ExponentialLR", "LRScheduler", "LinearLR", "StepLR"]
 
@@ -105,8 +105,8 @@ class LRScheduler:
             )
         last = _count(d["last_epoch"], "state['last_epoch']", where, 0)
         count = _count(d["step_count"], "state['step_count']", where, 1)
-        base = _real(d["base_lr"], "state['base_lr']", where)
-        last_lr = _real(d["last_lr"], "state['last_lr']", where)
+        base = finite_number(d["base_lr"], "state['base_lr']", where)
+        last_lr = finite_number(d["last_lr"], "state['last_lr']", where)
         hyper = self._check(d, where)
         self.last_epoch, self._step_count = last, count
         self.base_lr, self._last_lr = base, last_lr
@@ -130,7 +130,7 @@ class StepLR(LRScheduler):
 
     @staticmethod
     def _args(step_size: object, gamma: object, where: str) -> tuple[int, float]:
-        return _count(step_size, "step_size", where, 1), _real(gamma, "gamma", where)
+        return _count(step_size, "step_size", where, 1), finite_number(gamma, "gamma", where)
 
     def _next(self, lr: float) -> float:
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
@@ -148,14 +148,14 @@ class ExponentialLR(LRScheduler):
     _hyper = ("gamma",)
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
-        self.gamma = _real(gamma, "gamma", "ExponentialLR")
+        self.gamma = finite_number(gamma, "gamma", "ExponentialLR")
         super().__init__(optimizer, last_epoch)
 
     def _next(self, lr: float) -> float:
         return lr if self._initial else lr * self.gamma
 
     def _check(self, d: dict[str, Any], where: str) -> dict[str, Any]:
-        return {"gamma": _real(d["gamma"], "gamma", where)}
+        return {"gamma": finite_number(d["gamma"], "gamma", where)}
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -176,7 +176,7 @@ class CosineAnnealingLR(LRScheduler):
 
     @staticmethod
     def _args(t_max: object, eta_min: object, where: str) -> tuple[int, float]:
-        return _count(t_max, "T_max", where, 1), _real(eta_min, "eta_min", where)
+        return _count(t_max, "T_max", where, 1), finite_number(eta_min, "eta_min", where)
 
     def _next(self, lr: float) -> float:
         t, T, lo, base = self.last_epoch, self.T_max, self.eta_min, self.base_lr
@@ -221,8 +221,8 @@ class LinearLR(LRScheduler):
     def _args(
         start_factor: object, end_factor: object, total_iters: object, where: str
     ) -> tuple[float, float, int]:
-        start = _real(start_factor, "start_factor", where)
-        end = _real(end_factor, "end_factor", where)
+        start = finite_number(start_factor, "start_factor", where)
+        end = finite_number(end_factor, "end_factor", where)
         if not 0.0 < start <= 1.0:
             raise ValueError(f"{where}: start_factor must be in (0, 1], got {start!r}")
         if not 0.0 <= end <= 1.0:

@@ -97,7 +97,7 @@ def test_accepts_a_generator_and_lr_can_change() -> None:
     [
         (lambda ps: nn.SGD(ps, lr=0.0), ValueError, "lr must be > 0"),
         (lambda ps: nn.SGD(ps, lr=-1.0), ValueError, "lr must be > 0"),
-        (lambda ps: nn.SGD(ps, lr=math.nan), ValueError, "lr must be finite"),
+        (lambda ps: nn.SGD(ps, lr=math.nan), ValueError, "lr must be a finite number"),
         (lambda ps: nn.SGD(ps, lr="0.1"), TypeError, "lr must be a number"),
         (lambda ps: nn.SGD(ps, lr=0.1, momentum=-0.5), ValueError, "momentum"),
         (lambda ps: nn.SGD(ps, lr=0.1, weight_decay=-1.0), ValueError, "weight_decay"),
@@ -249,5 +249,5 @@ def test_numpy_scalar_hyperparameters() -> None:
 
 
 def test_huge_int_hyperparameter_is_a_short_error() -> None:
-    with pytest.raises(ValueError, match="lr must be finite, got an int of about 401 digits"):
+    with pytest.raises(ValueError, match="lr must be a finite number, got an int of about 401 digits"):
         nn.SGD(values(1.0), lr=10**400)
