@@ -249,5 +249,6 @@ def test_numpy_scalar_hyperparameters() -> None:
 
 
 def test_huge_int_hyperparameter_is_a_short_error() -> None:
-    with pytest.raises(ValueError, match="lr must be a finite number, got an int of about 401 digits"):
+    message = "lr must be a finite number, got an int of about 401 digits"
+    with pytest.raises(ValueError, match=message):
         nn.SGD(values(1.0), lr=10**400)
